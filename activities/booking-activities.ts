@@ -1,0 +1,93 @@
+/**
+ * The saga's side effects, each one thin and idempotent so Temporal can retry it freely.
+ * Built by a factory that receives its dependencies, so tests and processes wire their own.
+ */
+import { createHash } from 'node:crypto';
+import { MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
+import { nightsBetween } from '../domain/stay.js';
+import type { BookingActivities } from '../workflows/booking-definitions.js';
+import * as bookings from '../db/booking-store.js';
+import * as ledger from '../db/night-ledger.js';
+import type { BookingEventPublisher } from '../kafka/publisher.js';
+import type { NotificationChannel } from '../notifications/channel.js';
+
+export interface BookingActivityDeps {
+  publisher: BookingEventPublisher;
+  notifications: NotificationChannel;
+}
+
+const STATUS_TITLES: Record<string, string> = {
+  PENDING: 'Booking requested',
+  ACCEPTED: 'Booking accepted',
+  REJECTED: 'Booking rejected',
+  EXPIRED: 'Booking expired',
+  CANCELLED: 'Booking cancelled',
+  COMPLETED: 'Stay completed',
+};
+
+export function createBookingActivities(deps: BookingActivityDeps): BookingActivities {
+  return {
+    async holdNights({ bookingId, propertyId, checkIn, checkOut }) {
+      const nights = nightsBetween({ checkIn: new Date(checkIn), checkOut: new Date(checkOut) });
+      return ledger.holdNights(bookingId, propertyId, nights);
+    },
+
+    async releaseNights({ bookingId }) {
+      return ledger.releaseNights(bookingId);
+    },
+
+    async recordPendingBooking({ ownerDecisionDeadline, transition, ...input }) {
+      await bookings.createPendingBooking(input, ownerDecisionDeadline, transition);
+    },
+
+    async publishBookingCreated(input) {
+      // The eventId is derived from the booking so a retried publish is recognisably the same
+      // event to every consumer.
+      await deps.publisher.bookingCreated({
+        type: 'booking-created',
+        bookingId: input.bookingId,
+        propertyId: input.propertyId,
+        propertyName: input.propertyName,
+        travelerId: input.travelerId,
+        ownerId: input.ownerId,
+        checkIn: input.checkIn,
+        checkOut: input.checkOut,
+        guests: input.guests,
+        totalPrice: input.price.totalPrice,
+        timestamp: input.requestedAt,
+        eventId: bookingCreatedEventId(input.bookingId),
+        version: MESSAGE_SCHEMA_VERSION,
+      });
+    },
+
+    async recordTransition({ bookingId, transition }) {
+      await bookings.applyTransition(bookingId, transition);
+    },
+
+    async recordIgnoredDecision({ bookingId, ignored }) {
+      await bookings.recordIgnoredDecision(bookingId, ignored);
+    },
+
+    async notifyTraveler({ bookingId, travelerId, propertyName, transition }) {
+      const reason = transition.reason ? ` Reason: ${transition.reason}` : '';
+      await deps.notifications.deliver({
+        userId: travelerId,
+        causeKey: `booking:${bookingId}:${transition.to}`,
+        kind: `booking-${transition.to.toLowerCase()}`,
+        title: STATUS_TITLES[transition.to] ?? transition.to,
+        body: `Your stay at ${propertyName} is now ${transition.to}.${reason}`,
+        bookingId,
+      });
+    },
+  };
+}
+
+/**
+ * A name-based (version 5 style) UUID for a booking's `booking-created` event: the same booking
+ * always yields the same eventId, however often the publishing activity is retried.
+ */
+export function bookingCreatedEventId(bookingId: string): string {
+  const hex = createHash('sha1').update(`booking-created:${bookingId}`).digest('hex');
+  const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * The HTTP API: one Hono app whose route modules match the seed's services. Every answer is
+ * JSON; every error is `{ error: { code, message, details? } }`; nothing leaks a stack trace.
+ */
+import type { Client } from '@temporalio/client';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { AppConfig } from '../config/env.js';
+import type { Logger } from '../config/logger.js';
+import type { BookingEventPublisher } from '../kafka/publisher.js';
+import { ApiError } from '../services/errors.js';
+import type { AppEnv } from './auth-middleware.js';
+import { authRoutes } from './routes/auth.js';
+import { bookingRoutes } from './routes/booking.js';
+import { ownerBookingRoutes } from './routes/owner.js';
+import { bookedDatesRoute, propertyRoutes } from './routes/property.js';
+import { travelerBookingRoutes } from './routes/traveler.js';
+
+export interface ApiDeps {
+  config: AppConfig;
+  temporal: Client;
+  publisher: BookingEventPublisher;
+  log: Logger;
+}
+
+export function createApi({ config, temporal, publisher, log }: ApiDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const ms = Math.round(performance.now() - started);
+    log.info(`${c.req.method} ${c.req.path}`, { status: c.res.status, ms });
+  });
+  app.use(
+    bodyLimit({
+      maxSize: config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'body_too_large', `Bodies are limited to ${config.BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.route('/api/auth', authRoutes(config));
+  app.route('/api/travelers', authRoutes(config, 'traveler'));
+  app.route('/api/owners', authRoutes(config, 'owner'));
+  app.route('/api/properties', propertyRoutes());
+  app.route('/api/travelers/bookings', travelerBookingRoutes({
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
+  }));
+  app.route('/api/owners/bookings', ownerBookingRoutes(publisher));
+  app.route('/api/bookings', bookedDatesRoute());
+  app.route('/api/bookings', bookingRoutes(temporal));
+
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      const body = { code: error.code, message: error.message, details: error.details };
+      return c.json({ error: body }, error.status);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ error: { code: 'bad_request', message: error.message } }, error.status);
+    }
+    log.error('unhandled error', { method: c.req.method, path: c.req.path, error, stack: error.stack });
+    return c.json({ error: { code: 'internal', message: 'Something went wrong on our side' } }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,49 @@
+/** Request parsing for route modules: every input goes through zod, every failure is a 4xx. */
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../services/errors.js';
+
+function invalid(error: z.ZodError, what: string): ApiError {
+  return new ApiError(
+    400,
+    'validation_failed',
+    `Invalid ${what}`,
+    error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}
+
+export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  let body: unknown;
+  try {
+    const text = await c.req.text();
+    body = text.length === 0 ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw invalid(parsed.error, 'request body');
+  return parsed.data;
+}
+
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw invalid(parsed.error, 'query');
+  return parsed.data;
+}
+
+export const objectIdParam = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex id');
+
+export function readId(c: Context, name = 'id'): string {
+  const parsed = objectIdParam.safeParse(c.req.param(name));
+  if (!parsed.success) {
+    throw new ApiError(400, 'validation_failed', `Invalid ${name}: must be a 24-character hex id`);
+  }
+  return parsed.data;
+}
+
+/** A calendar date: `YYYY-MM-DD` or an ISO instant at UTC midnight. */
+export const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T00:00:00(\.000)?Z)?$/, 'must be YYYY-MM-DD or a UTC-midnight instant')
+  .transform((text) => new Date(text.length === 10 ? `${text}T00:00:00.000Z` : text))
+  .refine((date) => !Number.isNaN(date.getTime()), 'is not a real date');

@@ -1,0 +1,58 @@
+/**
+ * Runtime configuration, read once from the environment and validated with zod so a typo in a
+ * deployment fails at start-up with a clear message instead of misbehaving later.
+ */
+import { z } from 'zod';
+import { DEFAULT_OWNER_DECISION_TIMEOUT_MS, parseDuration } from '../domain/owner-deadline.js';
+
+const duration = (fallbackMs: number) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '') return fallbackMs;
+      const ms = parseDuration(text);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 24h, 90s, 500ms` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const configSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().default('127.0.0.1'),
+  MONGODB_URI: z.string().default('mongodb://127.0.0.1:27017/staysaga'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((list) => list.split(',').map((b) => b.trim()).filter(Boolean)),
+  KAFKA_CLIENT_ID: z.string().default('staysaga'),
+  KAFKA_REQUEST_TOPIC: z.string().default('booking-requests'),
+  KAFKA_RESPONSE_TOPIC: z.string().default('booking-updates'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('bookings'),
+  OWNER_DECISION_TIMEOUT: duration(DEFAULT_OWNER_DECISION_TIMEOUT_MS),
+  SESSION_TTL: duration(7 * 24 * 60 * 60 * 1000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.DLT`;
+}

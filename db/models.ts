@@ -1,0 +1,156 @@
+/**
+ * Mongo collections. `users`, `properties`, `bookings` and `sessions` are the seed's; the night
+ * ledger, notifications and idempotency keys are ours. Money is always a Number.
+ */
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { BOOKING_STATUSES } from '../domain/booking-status.js';
+
+const { model } = mongoose;
+const objectId = Schema.Types.ObjectId;
+
+const userSchema = new Schema(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true },
+    passwordHash: { type: String, required: true },
+    name: { type: String, required: true },
+    role: { type: String, enum: ['traveler', 'owner'], required: true },
+  },
+  { timestamps: true, collection: 'users' },
+);
+// One account per email, whatever the role.
+userSchema.index({ email: 1 }, { unique: true });
+export const User = model('User', userSchema);
+export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
+
+const sessionSchema = new Schema(
+  {
+    tokenHash: { type: String, required: true },
+    userId: { type: objectId, required: true },
+    role: { type: String, enum: ['traveler', 'owner'], required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { timestamps: true, collection: 'sessions' },
+);
+sessionSchema.index({ tokenHash: 1 }, { unique: true });
+sessionSchema.index({ userId: 1 });
+export const Session = model('Session', sessionSchema);
+
+const propertySchema = new Schema(
+  {
+    ownerId: { type: objectId, required: true },
+    name: { type: String, required: true },
+    type: { type: String, required: true },
+    description: { type: String, default: '' },
+    address: { type: String, default: '' },
+    city: { type: String, required: true },
+    cityLower: { type: String, required: true },
+    state: { type: String, default: '' },
+    country: { type: String, required: true },
+    zipcode: { type: String, default: '' },
+    bedrooms: { type: Number, required: true },
+    bathrooms: { type: Number, required: true },
+    maxGuests: { type: Number, required: true },
+    amenities: { type: [String], default: [] },
+    images: { type: [String], default: [] },
+    pricePerNight: { type: Number, required: true },
+    cleaningFee: { type: Number, default: 0 },
+    serviceFee: { type: Number, default: 0 },
+    available: { type: Boolean, default: true },
+  },
+  { timestamps: true, collection: 'properties' },
+);
+propertySchema.index({ ownerId: 1, createdAt: -1 });
+propertySchema.index({ cityLower: 1, pricePerNight: 1 });
+export const Property = model('Property', propertySchema);
+export type PropertyDoc = InferSchemaType<typeof propertySchema> & {
+  _id: mongoose.Types.ObjectId;
+};
+
+const transitionSchema = new Schema(
+  {
+    from: { type: String, default: null },
+    to: { type: String, required: true },
+    at: { type: Date, required: true },
+    actor: { role: String, userId: String },
+    reason: String,
+    eventId: String,
+    source: { type: Schema.Types.Mixed, required: true },
+  },
+  { _id: false },
+);
+
+const bookingSchema = new Schema(
+  {
+    _id: { type: objectId, required: true },
+    propertyId: { type: objectId, required: true },
+    propertyName: { type: String, required: true },
+    ownerId: { type: objectId, required: true },
+    travelerId: { type: objectId, required: true },
+    checkIn: { type: Date, required: true },
+    checkOut: { type: Date, required: true },
+    guests: { type: Number, required: true },
+    nights: { type: Number, required: true },
+    pricePerNight: { type: Number, required: true },
+    cleaningFee: { type: Number, required: true },
+    serviceFee: { type: Number, required: true },
+    totalPrice: { type: Number, required: true },
+    status: { type: String, enum: BOOKING_STATUSES, required: true },
+    ownerDecisionDeadline: { type: Date, required: true },
+    history: { type: [transitionSchema], default: [] },
+    ignoredDecisions: { type: [Schema.Types.Mixed], default: [] },
+  },
+  { timestamps: true, collection: 'bookings' },
+);
+bookingSchema.index({ travelerId: 1, createdAt: -1 });
+bookingSchema.index({ ownerId: 1, status: 1, createdAt: -1 });
+bookingSchema.index({ propertyId: 1, status: 1 });
+export const Booking = model('Booking', bookingSchema);
+export type BookingDoc = InferSchemaType<typeof bookingSchema>;
+
+/**
+ * The night ledger: one document per held night, keyed by property and night. The `_id` makes
+ * a second hold of the same night fail atomically in the database, so two live bookings can
+ * never hold one night even when their requests race.
+ */
+const nightHoldSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    propertyId: { type: objectId, required: true },
+    night: { type: String, required: true },
+    bookingId: { type: objectId, required: true },
+  },
+  { timestamps: true, collection: 'night_holds' },
+);
+nightHoldSchema.index({ bookingId: 1 });
+nightHoldSchema.index({ propertyId: 1, night: 1 });
+export const NightHold = model('NightHold', nightHoldSchema);
+
+const notificationSchema = new Schema(
+  {
+    userId: { type: objectId, required: true },
+    // What caused it (an eventId or booking transition): a redelivered cause notifies once.
+    causeKey: { type: String, required: true },
+    kind: { type: String, required: true },
+    title: { type: String, required: true },
+    body: { type: String, required: true },
+    bookingId: { type: objectId },
+    read: { type: Boolean, default: false },
+  },
+  { timestamps: true, collection: 'notifications' },
+);
+notificationSchema.index({ userId: 1, causeKey: 1 }, { unique: true });
+notificationSchema.index({ userId: 1, createdAt: -1 });
+export const Notification = model('Notification', notificationSchema);
+
+/** `Idempotency-Key` of a booking request, scoped to the traveler who sent it. */
+const idempotencyKeySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    bookingId: { type: objectId, required: true },
+    fingerprint: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'idempotency_keys' },
+);
+export const IdempotencyKey = model('IdempotencyKey', idempotencyKeySchema);
+
+export const allModels = [User, Session, Property, Booking, NightHold, Notification, IdempotencyKey];

@@ -1,0 +1,36 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', 'coverage/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code is bundled into Temporal's deterministic sandbox: it may only see the pure
+    // domain and the workflow SDK, never Node built-ins, I/O clients or activity implementations.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!@temporalio/(workflow|common)$|\\.\\./domain/|\\./).*',
+              message:
+                'workflows/ may import only ../domain/*, sibling workflow files, @temporalio/workflow and @temporalio/common.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,32 @@
+import type { Kafka } from 'kafkajs';
+import { deadLetterTopic } from '../config/env.js';
+
+export interface BookingTopics {
+  requests: string;
+  updates: string;
+}
+
+export const TOPIC_PARTITIONS = 3;
+
+/** Creates the booking topics and their dead-letter topics; a no-op when they exist. */
+export async function ensureBookingTopics(kafka: Kafka, topics: BookingTopics): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = [topics.requests, topics.updates].flatMap((t) => [t, deadLetterTopic(t)]);
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: TOPIC_PARTITIONS,
+          replicationFactor: 1,
+        })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The consumption discipline every StaySaga consumer follows:
+ * - parse and validate each message against its contract;
+ * - hand valid ones to the handler, retrying transient failures with backoff, never skipping;
+ * - send what can never succeed (malformed, unknown booking, ...) to the topic's dead-letter
+ *   topic with headers that say why;
+ * - commit the offset only after the message was handled or dead-lettered, so a crash at any
+ *   point re-delivers it (handlers are idempotent by eventId).
+ */
+import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { z } from 'zod';
+import { deadLetterTopic } from '../config/env.js';
+import type { Logger } from '../config/logger.js';
+import type { DeadLetterReason } from '../domain/messages.js';
+import type { BookingEventPublisher } from './publisher.js';
+
+export type HandleResult =
+  | { outcome: 'done' }
+  | { outcome: 'dead-letter'; reason: DeadLetterReason; detail: string };
+
+export interface MessageContext {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ValidatedConsumerOptions<T> {
+  kafka: Kafka;
+  groupId: string;
+  topic: string;
+  schema: z.ZodType<T>;
+  publisher: BookingEventPublisher;
+  log: Logger;
+  handle(message: T, context: MessageContext): Promise<HandleResult>;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: DeadLetterReason; detail: string };
+
+export function parseMessage<T>(value: Buffer | null, schema: z.ZodType<T>): Parsed<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(value?.toString('utf8') ?? '');
+  } catch (error) {
+    return { ok: false, reason: 'malformed-json', detail: (error as Error).message };
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return { ok: true, value: result.data };
+  const detail = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  return { ok: false, reason: 'schema-violation', detail: detail.join('; ') };
+}
+
+export async function startValidatedConsumer<T>(
+  options: ValidatedConsumerOptions<T>,
+): Promise<RunningConsumer> {
+  const { kafka, groupId, topic, log } = options;
+  const { initialMs, maxMs } = options.backoff ?? { initialMs: 250, maxMs: 10_000 };
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  let stopping = false;
+
+  /** Retries a step until it succeeds; only shutting down (or a rebalance) interrupts it. */
+  async function untilDone<R>(step: () => Promise<R>, heartbeat: () => Promise<void>): Promise<R> {
+    for (let delay = initialMs; ; delay = Math.min(delay * 2, maxMs)) {
+      try {
+        return await step();
+      } catch (error) {
+        if (stopping) throw error;
+        log.warn('transient failure, retrying', { topic, error, retryInMs: delay });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        await heartbeat();
+      }
+    }
+  }
+
+  async function deadLetter(message: KafkaMessage, ctx: MessageContext, verdict: HandleResult) {
+    if (verdict.outcome !== 'dead-letter') return;
+    const headers: IHeaders = {
+      ...message.headers,
+      'x-dead-letter-reason': verdict.reason,
+      'x-dead-letter-detail': verdict.detail.slice(0, 1000),
+      'x-original-topic': ctx.topic,
+      'x-original-partition': String(ctx.partition),
+      'x-original-offset': ctx.offset,
+      'x-consumer-group': groupId,
+    };
+    await options.publisher.sendRaw(deadLetterTopic(topic), message.key, message.value, headers);
+    log.warn('dead-lettered', { ...ctx, reason: verdict.reason, detail: verdict.detail });
+  }
+
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 3,
+    eachMessage: async ({ partition, message, heartbeat }) => {
+      const ctx: MessageContext = { topic, partition, offset: message.offset };
+      const parsed = parseMessage(message.value, options.schema);
+      const verdict: HandleResult = parsed.ok
+        ? await untilDone(() => options.handle(parsed.value, ctx), heartbeat)
+        : { outcome: 'dead-letter', reason: parsed.reason, detail: parsed.detail };
+      await untilDone(() => deadLetter(message, ctx, verdict), heartbeat);
+      const next = (BigInt(message.offset) + 1n).toString();
+      await consumer.commitOffsets([{ topic, partition, offset: next }]);
+    },
+  });
+  log.info('consuming', { topic, groupId });
+  return {
+    async stop() {
+      stopping = true;
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Accounts and sessions. Passwords are hashed with scrypt (a deliberately slow hash); session
+ * tokens are random, only their SHA-256 is stored, so a leaked sessions collection grants nothing.
+ */
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import mongoose from 'mongoose';
+import { isDuplicateKeyError } from '../db/connection.js';
+import { Session, User, type UserDoc } from '../db/models.js';
+import { ApiError } from './errors.js';
+
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const KEY_LENGTH = 32;
+
+export type Role = 'traveler' | 'owner';
+export interface AuthUser {
+  id: string;
+  role: Role;
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, KEY_LENGTH, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
+  return timingSafeEqual(actual, expected);
+}
+
+export function publicUser(user: UserDoc) {
+  return {
+    id: user._id.toString(),
+    email: user.email,
+    name: user.name,
+    role: user.role as Role,
+  };
+}
+
+export async function signUp(input: {
+  email: string;
+  password: string;
+  name: string;
+  role: Role;
+}): Promise<UserDoc> {
+  try {
+    const user = await User.create({
+      email: input.email,
+      name: input.name,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+    });
+    return user.toObject() as UserDoc;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) {
+      throw new ApiError(409, 'email_taken', 'An account with this email already exists');
+    }
+    throw error;
+  }
+}
+
+/** Same answer for an unknown email and a wrong password: no account enumeration. */
+export async function logIn(email: string, password: string, role?: Role): Promise<UserDoc> {
+  const user = await User.findOne({ email: email.toLowerCase() }).lean<UserDoc>();
+  const valid = user ? await verifyPassword(password, user.passwordHash) : false;
+  if (!user || !valid || (role && user.role !== role)) {
+    throw new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
+  }
+  return user;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export async function openSession(user: AuthUser, ttlMs: number) {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + ttlMs);
+  await Session.create({
+    tokenHash: hashToken(token),
+    userId: new mongoose.Types.ObjectId(user.id),
+    role: user.role,
+    expiresAt,
+  });
+  return { token, expiresAt };
+}
+
+/** The user behind a session token, or null when it is unknown, revoked or expired. */
+export async function resolveSession(token: string): Promise<AuthUser | null> {
+  const session = await Session.findOne({
+    tokenHash: hashToken(token),
+    expiresAt: { $gt: new Date() },
+  }).lean();
+  return session ? { id: session.userId.toString(), role: session.role as Role } : null;
+}
+
+export async function revokeSession(token: string): Promise<void> {
+  await Session.deleteOne({ tokenHash: hashToken(token) });
+}

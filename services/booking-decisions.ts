@@ -1,0 +1,88 @@
+/**
+ * Decisions on a booking. Owners decide through Kafka (`booking-updates`, the seed contract),
+ * which the bridge turns into workflow signals; travelers cancel by signalling the workflow
+ * directly. Either way only the workflow changes the status; here we check who may ask.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import mongoose from 'mongoose';
+import { canTransition, type BookingStatus, type DecisionStatus } from '../domain/booking-status.js';
+import { bookingWorkflowId } from '../domain/ids.js';
+import { MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
+import { Booking } from '../db/models.js';
+import type { BookingEventPublisher } from '../kafka/publisher.js';
+import { decideBookingSignal } from '../workflows/booking-definitions.js';
+import type { AuthUser } from './accounts.js';
+import { ApiError, forbidden, notFound } from './errors.js';
+
+export interface DecisionAccepted {
+  bookingId: string;
+  requestedStatus: DecisionStatus;
+  eventId: string;
+}
+
+async function bookingFor(bookingId: string, user: AuthUser, party: 'ownerId' | 'travelerId') {
+  if (!mongoose.isValidObjectId(bookingId)) throw notFound('Booking');
+  const booking = await Booking.findById(bookingId)
+    .select({ status: 1, ownerId: 1, travelerId: 1 })
+    .lean();
+  if (!booking) throw notFound('Booking');
+  if (booking[party].toString() !== user.id) {
+    throw forbidden('This booking belongs to someone else');
+  }
+  return booking;
+}
+
+function refuseInvalid(current: string, requested: DecisionStatus) {
+  if (!canTransition(current as BookingStatus, requested)) {
+    throw new ApiError(
+      409,
+      'invalid_transition',
+      `A ${current} booking cannot become ${requested}`,
+    );
+  }
+}
+
+export async function decideAsOwner(
+  publisher: BookingEventPublisher,
+  owner: AuthUser,
+  bookingId: string,
+  status: DecisionStatus,
+  reason?: string,
+): Promise<DecisionAccepted> {
+  const booking = await bookingFor(bookingId, owner, 'ownerId');
+  refuseInvalid(booking.status, status);
+  const eventId = randomUUID();
+  await publisher.bookingStatusUpdated({
+    type: 'booking-status-updated',
+    bookingId,
+    status,
+    reason,
+    travelerId: booking.travelerId.toString(),
+    ownerId: owner.id,
+    timestamp: new Date().toISOString(),
+    eventId,
+    version: MESSAGE_SCHEMA_VERSION,
+  });
+  return { bookingId, requestedStatus: status, eventId };
+}
+
+export async function cancelAsTraveler(
+  temporal: Client,
+  traveler: AuthUser,
+  bookingId: string,
+  reason?: string,
+): Promise<DecisionAccepted> {
+  const booking = await bookingFor(bookingId, traveler, 'travelerId');
+  refuseInvalid(booking.status, 'CANCELLED');
+  const eventId = randomUUID();
+  await temporal.workflow.getHandle(bookingWorkflowId(bookingId)).signal(decideBookingSignal, {
+    eventId,
+    status: 'CANCELLED',
+    reason,
+    actor: { role: 'traveler', userId: traveler.id },
+    decidedAt: new Date().toISOString(),
+    source: { kind: 'api' },
+  });
+  return { bookingId, requestedStatus: 'CANCELLED', eventId };
+}

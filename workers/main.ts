@@ -1,0 +1,48 @@
+/**
+ * Runs StaySaga components against infrastructure given by the environment:
+ *   tsx workers/main.ts [api,worker,bridge,notifier]   (or STAYSAGA_COMPONENTS; default: all)
+ */
+import { Runtime } from '@temporalio/worker';
+import { loadConfig } from '../config/env.js';
+import { createLogger, type Logger } from '../config/logger.js';
+import { parseComponentNames, startComponents } from './components.js';
+import { openSystemContext } from './system-context.js';
+
+export async function runComponents(names: string | undefined, log: Logger) {
+  // We own shutdown: stop every component in order instead of the SDK reacting on its own.
+  Runtime.install({ shutdownSignals: [] });
+  const config = loadConfig();
+  const ctx = await openSystemContext(config, log);
+  return startComponents(ctx, parseComponentNames(names));
+}
+
+export function stopOnSignals(stop: () => Promise<void>, log: Logger) {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`received ${signal}, shutting down`);
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error('shutdown failed', { error });
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+const isEntryPoint = import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntryPoint) {
+  const log = createLogger('staysaga');
+  const names = process.argv[2] ?? process.env.STAYSAGA_COMPONENTS;
+  runComponents(names, log).then(
+    (system) => stopOnSignals(system.stop, log),
+    (error: unknown) => {
+      log.error('failed to start', { error });
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * The booking saga's public surface: its input, signals, queries, update, search attributes and
+ * the activity contract it drives. Clients (API, bridge, ops tools) import these names so the
+ * workflow and its callers can never drift apart.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { BookingStatus, DecisionStatus } from '../domain/booking-status.js';
+import type {
+  Actor,
+  DecisionSource,
+  IgnoredDecision,
+  TransitionRecord,
+} from '../domain/booking-history.js';
+import type { Night, StayPrice } from '../domain/stay.js';
+
+export interface BookingSagaInput {
+  bookingId: string;
+  propertyId: string;
+  propertyName: string;
+  ownerId: string;
+  travelerId: string;
+  /** ISO-8601 UTC midnight. */
+  checkIn: string;
+  checkOut: string;
+  guests: number;
+  price: StayPrice;
+  ownerDecisionTimeoutMs: number;
+}
+
+/** An owner's or traveler's request to move the booking, delivered as a signal. */
+export interface BookingDecision {
+  eventId: string;
+  status: DecisionStatus;
+  reason?: string;
+  actor: Actor;
+  decidedAt: string;
+  source: DecisionSource;
+}
+
+/** What a booking request learns synchronously: were the nights free? */
+export type NightsHoldOutcome =
+  | { held: true; status: BookingStatus }
+  | { held: false; conflictingNights: Night[] };
+
+export type SagaPhase = 'HOLDING_NIGHTS' | 'UNAVAILABLE' | BookingStatus;
+
+export interface BookingSagaState {
+  bookingId: string;
+  status: SagaPhase;
+  ownerDecisionDeadline?: string;
+  transitions: TransitionRecord[];
+  ignoredDecisions: IgnoredDecision[];
+}
+
+export const decideBookingSignal = defineSignal<[BookingDecision]>('decideBooking');
+export const bookingStatusQuery = defineQuery<BookingSagaState>('status');
+export const nightsHeldUpdate = defineUpdate<NightsHoldOutcome>('awaitNightsHeld');
+
+export const searchAttributes = {
+  bookingStatus: defineSearchAttributeKey('BookingStatus', SearchAttributeType.KEYWORD),
+  propertyId: defineSearchAttributeKey('PropertyId', SearchAttributeType.KEYWORD),
+  ownerId: defineSearchAttributeKey('OwnerId', SearchAttributeType.KEYWORD),
+  travelerId: defineSearchAttributeKey('TravelerId', SearchAttributeType.KEYWORD),
+  checkIn: defineSearchAttributeKey('CheckIn', SearchAttributeType.DATETIME),
+} as const;
+
+/** The side effects the saga drives; implemented in activities/, retried by Temporal. */
+export interface BookingActivities {
+  holdNights(input: {
+    bookingId: string;
+    propertyId: string;
+    checkIn: string;
+    checkOut: string;
+  }): Promise<{ held: true } | { held: false; conflictingNights: Night[] }>;
+  releaseNights(input: { bookingId: string }): Promise<number>;
+  recordPendingBooking(
+    input: BookingSagaInput & { ownerDecisionDeadline: string; transition: TransitionRecord },
+  ): Promise<void>;
+  publishBookingCreated(input: BookingSagaInput & { requestedAt: string }): Promise<void>;
+  recordTransition(input: { bookingId: string; transition: TransitionRecord }): Promise<void>;
+  recordIgnoredDecision(input: { bookingId: string; ignored: IgnoredDecision }): Promise<void>;
+  notifyTraveler(input: {
+    bookingId: string;
+    travelerId: string;
+    propertyName: string;
+    transition: TransitionRecord;
+  }): Promise<void>;
+}
