@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // Test fakes implement async interfaces without awaiting anything.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/require-await': 'off' },
+  },
+  {
     // Workflow code is bundled into Temporal's deterministic sandbox: it may only see the pure
     // domain and the workflow SDK, never Node built-ins, I/O clients or activity implementations.
     files: ['workflows/**/*.ts'],

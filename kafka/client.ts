@@ -1,6 +1,13 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../config/logger.js';
 
+/**
+ * Error responses kafkajs logs before retrying them itself (a broker that just started is still
+ * loading its coordinators; createTopics racing another process): noise, not failures.
+ */
+const RETRIED_BY_KAFKAJS =
+  /coordinator is loading|coordinator is not available|Topic creation errors|There is no leader/i;
+
 /** A kafkajs client whose own logs go through our logger (warnings and errors only). */
 export function createKafka(clientId: string, brokers: string[], log: Logger): Kafka {
   const kafkaLog = log.child('kafkajs');
@@ -13,6 +20,7 @@ export function createKafka(clientId: string, brokers: string[], log: Logger): K
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...fields } = entry;
+        if (RETRIED_BY_KAFKAJS.test(`${message} ${String(fields.error)}`)) return;
         if (level <= logLevel.ERROR) kafkaLog.error(message, fields);
         else kafkaLog.warn(message, fields);
       },

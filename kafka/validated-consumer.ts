@@ -96,7 +96,9 @@ export async function startValidatedConsumer<T>(
   await consumer.run({
     autoCommit: false,
     partitionsConsumedConcurrently: 3,
-    eachMessage: async ({ partition, message, heartbeat }) => {
+    eachMessage: async (payload) => {
+      const { partition, message } = payload;
+      const heartbeat = () => payload.heartbeat();
       const ctx: MessageContext = { topic, partition, offset: message.offset };
       const parsed = parseMessage(message.value, options.schema);
       const verdict: HandleResult = parsed.ok

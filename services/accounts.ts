@@ -49,7 +49,7 @@ export function publicUser(user: UserDoc) {
     id: user._id.toString(),
     email: user.email,
     name: user.name,
-    role: user.role as Role,
+    role: user.role,
   };
 }
 
@@ -66,7 +66,7 @@ export async function signUp(input: {
       role: input.role,
       passwordHash: await hashPassword(input.password),
     });
-    return user.toObject() as UserDoc;
+    return user.toObject();
   } catch (error) {
     if (isDuplicateKeyError(error)) {
       throw new ApiError(409, 'email_taken', 'An account with this email already exists');
@@ -105,7 +105,7 @@ export async function resolveSession(token: string): Promise<AuthUser | null> {
     tokenHash: hashToken(token),
     expiresAt: { $gt: new Date() },
   }).lean();
-  return session ? { id: session.userId.toString(), role: session.role as Role } : null;
+  return session ? { id: session.userId.toString(), role: session.role } : null;
 }
 
 export async function revokeSession(token: string): Promise<void> {

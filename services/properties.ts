@@ -54,13 +54,13 @@ export async function createProperty(owner: AuthUser, input: PropertyInput) {
     cityLower: input.city.toLowerCase(),
     ownerId: new mongoose.Types.ObjectId(owner.id),
   });
-  return propertyView(created.toObject() as PropertyDoc);
+  return propertyView(created.toObject());
 }
 
 export async function findProperty(id: string) {
   const property = mongoose.isValidObjectId(id) ? await Property.findById(id).lean() : null;
   if (!property) throw notFound('Property');
-  return propertyView(property as PropertyDoc);
+  return propertyView(property);
 }
 
 export async function bookedDates(propertyId: string) {

@@ -39,7 +39,7 @@ if (isEntryPoint) {
   const log = createLogger('staysaga');
   const names = process.argv[2] ?? process.env.STAYSAGA_COMPONENTS;
   runComponents(names, log).then(
-    (system) => stopOnSignals(system.stop, log),
+    (system) => stopOnSignals(() => system.stop(), log),
     (error: unknown) => {
       log.error('failed to start', { error });
       process.exit(1);

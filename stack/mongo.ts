@@ -1,0 +1,114 @@
+/**
+ * The Mongo-wire server for local runs. In order: `MONGODB_URI` (handled by the caller), a
+ * `mongod` on PATH, else FerretDB 1.24 on its SQLite backend, built from the Go module proxy.
+ *
+ * FerretDB's `build/version` package only reads its generated `version.txt` when FerretDB is
+ * the main module, so neither `go install` nor a tool module works; we copy the downloaded
+ * module (read-only in the module cache), add the `version.txt` its build expects, and build
+ * the stock `cmd/ferretdb`. No FerretDB source is changed.
+ */
+import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cachedInstall, cacheDir, onPath, progress, requireTool, run } from './install.js';
+import { startProcess, waitUntilReady, type ManagedProcess } from './managed-process.js';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+
+export interface MongoServer {
+  uri: string;
+  kind: 'mongod' | 'ferretdb';
+  process: ManagedProcess;
+}
+
+async function ensureFerretDb(): Promise<string> {
+  const dir = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}`);
+  await cachedInstall(dir, `FerretDB ${FERRETDB_VERSION} (Go module proxy)`, async (tmp) => {
+    requireTool('go', 'to build FerretDB, the embedded Mongo-wire server', 'Install Go 1.24+, or set MONGODB_URI.');
+    const env = { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -mod=readonly' };
+    progress('downloading the FerretDB module (about 60 Go modules on a cold cache)...');
+    const info = JSON.parse(
+      execFileSync('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+        cwd: tmp,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    ) as { Dir?: string; Error?: string };
+    if (!info.Dir) throw new Error(`go mod download failed: ${info.Error ?? 'no module directory'}`);
+    const src = join(tmp, 'src');
+    cpSync(info.Dir, src, { recursive: true });
+    chmodRecursive(src);
+    writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    progress('compiling FerretDB (about a minute on a cold Go build cache)...');
+    mkdirSync(join(tmp, 'bin'));
+    await run('go', ['build', '-trimpath', '-o', join(tmp, 'bin', 'ferretdb'), './cmd/ferretdb'], {
+      cwd: src,
+      env,
+      failureHint: 'Could not build FerretDB: is the Go module proxy reachable?',
+    });
+    rmSync(src, { recursive: true, force: true });
+  });
+  return join(dir, 'bin', 'ferretdb');
+}
+
+/** Module-cache files are read-only; the copy must be writable to add version.txt and clean up. */
+function chmodRecursive(dir: string): void {
+  execFileSync('chmod', ['-R', 'u+w', dir]);
+  chmodSync(dir, 0o755);
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function startMongoServer(options: {
+  dataDir: string;
+  port: number;
+  database: string;
+  echo: boolean;
+}): Promise<MongoServer> {
+  const mongod = onPath('mongod');
+  const dbDir = join(options.dataDir, mongod ? 'mongod' : 'ferretdb');
+  mkdirSync(dbDir, { recursive: true });
+  const common = {
+    logFile: join(options.dataDir, 'mongo.log'),
+    pidFile: join(options.dataDir, 'mongo.pid'),
+    echo: options.echo,
+  };
+  const proc = mongod
+    ? startProcess({
+        ...common,
+        name: 'mongod',
+        command: mongod,
+        args: ['--dbpath', dbDir, '--bind_ip', '127.0.0.1', '--port', String(options.port), '--quiet'],
+      })
+    : startProcess({
+        ...common,
+        name: 'ferretdb',
+        command: await ensureFerretDb(),
+        args: [
+          '--handler=sqlite',
+          `--sqlite-url=file:${dbDir}/`,
+          `--listen-addr=127.0.0.1:${options.port}`,
+          '--debug-addr=-', // otherwise it also binds :8088, which clashes between instances
+          `--state-dir=${dbDir}`,
+          '--telemetry=disable',
+          '--log-level=error',
+        ],
+      });
+  await waitUntilReady(proc, () => portAccepts(options.port), 30_000);
+  return {
+    uri: `mongodb://127.0.0.1:${options.port}/${options.database}`,
+    kind: mongod ? 'mongod' : 'ferretdb',
+    process: proc,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * `npm start`: the whole system on one machine. Starts (installing on first run) the embedded
+ * stack, then the API, the Temporal worker, the booking-updates bridge and the owner notifier
+ * in this process, and prints where to find them. Ctrl-C stops everything, servers included.
+ */
+import { createLogger } from '../config/logger.js';
+import { startStack } from '../stack/index.js';
+import { StackError } from '../stack/managed-process.js';
+import { runComponents, stopOnSignals } from './main.js';
+
+const log = createLogger('staysaga');
+
+/** Until everything is up, Ctrl-C just exits; the exit hook takes the servers down with us. */
+function exitOnSignalsWhileStarting(): () => void {
+  const exit = () => process.exit(130);
+  process.once('SIGINT', exit);
+  process.once('SIGTERM', exit);
+  return () => {
+    process.off('SIGINT', exit);
+    process.off('SIGTERM', exit);
+  };
+}
+
+async function main() {
+  const startedAt = Date.now();
+  const doneStarting = exitOnSignalsWhileStarting();
+  const stack = await startStack({ echo: process.env.STAYSAGA_ECHO_SERVERS !== 'false' });
+  Object.assign(process.env, stack.env);
+  let system: Awaited<ReturnType<typeof runComponents>>;
+  try {
+    system = await runComponents(process.env.STAYSAGA_COMPONENTS, log);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  doneStarting();
+  stopOnSignals(async () => {
+    await system.stop();
+    await stack.stop();
+  }, log);
+  const api = system.running.find((c) => c.name === 'api') as { url?: string } | undefined;
+  const lines = [
+    '',
+    `StaySaga is running (started in ${((Date.now() - startedAt) / 1000).toFixed(1)}s).`,
+    `  API          ${api?.url ?? '(not started)'}   (try: curl ${api?.url ?? ''}/health)`,
+    `  Temporal UI  ${stack.temporalUiUrl ?? '(external Temporal: see TEMPORAL_UI_URL)'}`,
+    `  Temporal     ${stack.env.TEMPORAL_ADDRESS}   Kafka ${stack.env.KAFKA_BROKERS}   Mongo ${stack.env.MONGODB_URI}`,
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error: unknown) => {
+  log.error(error instanceof StackError ? error.message : 'failed to start', {
+    error: error instanceof StackError ? undefined : error,
+  });
+  process.exit(1);
+});
