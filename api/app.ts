@@ -37,7 +37,11 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
     bodyLimit({
       maxSize: config.BODY_LIMIT_BYTES,
       onError: () => {
-        throw new ApiError(413, 'body_too_large', `Bodies are limited to ${config.BODY_LIMIT_BYTES} bytes`);
+        throw new ApiError(
+          413,
+          'body_too_large',
+          `Bodies are limited to ${config.BODY_LIMIT_BYTES} bytes`,
+        );
       },
     }),
   );
@@ -47,17 +51,23 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
   app.route('/api/travelers', authRoutes(config, 'traveler'));
   app.route('/api/owners', authRoutes(config, 'owner'));
   app.route('/api/properties', propertyRoutes());
-  app.route('/api/travelers/bookings', travelerBookingRoutes({
-    temporal,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
-  }));
+  app.route(
+    '/api/travelers/bookings',
+    travelerBookingRoutes({
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
+    }),
+  );
   app.route('/api/owners/bookings', ownerBookingRoutes(publisher));
   app.route('/api/bookings', bookedDatesRoute());
   app.route('/api/bookings', bookingRoutes(temporal));
 
   app.notFound((c) =>
-    c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
+    c.json(
+      { error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } },
+      404,
+    ),
   );
   app.onError((error, c) => {
     if (error instanceof ApiError) {
@@ -67,8 +77,16 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ error: { code: 'bad_request', message: error.message } }, error.status);
     }
-    log.error('unhandled error', { method: c.req.method, path: c.req.path, error, stack: error.stack });
-    return c.json({ error: { code: 'internal', message: 'Something went wrong on our side' } }, 500);
+    log.error('unhandled error', {
+      method: c.req.method,
+      path: c.req.path,
+      error,
+      stack: error.stack,
+    });
+    return c.json(
+      { error: { code: 'internal', message: 'Something went wrong on our side' } },
+      500,
+    );
   });
   return app;
 }

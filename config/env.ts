@@ -13,7 +13,10 @@ const duration = (fallbackMs: number) =>
       if (text === undefined || text === '') return fallbackMs;
       const ms = parseDuration(text);
       if (ms === null || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 24h, 90s, 500ms` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a duration like 24h, 90s, 500ms`,
+        });
         return z.NEVER;
       }
       return ms;
@@ -28,7 +31,12 @@ export const configSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((list) => list.split(',').map((b) => b.trim()).filter(Boolean)),
+    .transform((list) =>
+      list
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   KAFKA_CLIENT_ID: z.string().default('staysaga'),
   KAFKA_REQUEST_TOPIC: z.string().default('booking-requests'),
   KAFKA_RESPONSE_TOPIC: z.string().default('booking-updates'),
@@ -37,7 +45,11 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('bookings'),
   OWNER_DECISION_TIMEOUT: duration(DEFAULT_OWNER_DECISION_TIMEOUT_MS),
   SESSION_TTL: duration(7 * 24 * 60 * 60 * 1000),
-  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type AppConfig = z.infer<typeof configSchema>;

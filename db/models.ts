@@ -153,4 +153,12 @@ const idempotencyKeySchema = new Schema(
 );
 export const IdempotencyKey = model('IdempotencyKey', idempotencyKeySchema);
 
-export const allModels = [User, Session, Property, Booking, NightHold, Notification, IdempotencyKey];
+export const allModels = [
+  User,
+  Session,
+  Property,
+  Booking,
+  NightHold,
+  Notification,
+  IdempotencyKey,
+];

@@ -43,6 +43,7 @@ export function decisionPermitted(
   parties: { ownerId: string; travelerId: string },
 ): boolean {
   if (actor.role === 'owner') return actor.userId === parties.ownerId;
-  if (actor.role === 'traveler') return actor.userId === parties.travelerId && status === 'CANCELLED';
+  if (actor.role === 'traveler')
+    return actor.userId === parties.travelerId && status === 'CANCELLED';
   return false;
 }

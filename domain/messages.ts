@@ -8,7 +8,9 @@ import { DECISION_STATUSES } from './booking-status.js';
 
 export const MESSAGE_SCHEMA_VERSION = 1;
 
-export const objectIdHex = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex ObjectId');
+export const objectIdHex = z
+  .string()
+  .regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex ObjectId');
 const isoInstant = z.iso.datetime({ offset: false });
 const envelope = {
   eventId: z.uuid(),

@@ -8,6 +8,13 @@ import type { Logger } from '../config/logger.js';
 const RETRIED_BY_KAFKAJS =
   /coordinator is loading|coordinator is not available|Topic creation errors|There is no leader/i;
 
+/**
+ * We bound the idempotent producer's retries on purpose: a publish that cannot get through is
+ * retried by its caller (a Temporal activity, or the client of a 5xx), and every consumer
+ * de-duplicates by eventId, so kafkajs's exactly-once caveat does not apply to us.
+ */
+const ACCEPTED_CAVEATS = /Limiting retries for the idempotent producer/;
+
 /** A kafkajs client whose own logs go through our logger (warnings and errors only). */
 export function createKafka(clientId: string, brokers: string[], log: Logger): Kafka {
   const kafkaLog = log.child('kafkajs');
@@ -21,6 +28,7 @@ export function createKafka(clientId: string, brokers: string[], log: Logger): K
       ({ level, log: entry }: LogEntry) => {
         const { message, ...fields } = entry;
         if (RETRIED_BY_KAFKAJS.test(`${message} ${String(fields.error)}`)) return;
+        if (ACCEPTED_CAVEATS.test(message)) return;
         if (level <= logLevel.ERROR) kafkaLog.error(message, fields);
         else kafkaLog.warn(message, fields);
       },

@@ -15,8 +15,7 @@ import type { DeadLetterReason } from '../domain/messages.js';
 import type { BookingEventPublisher } from './publisher.js';
 
 export type HandleResult =
-  | { outcome: 'done' }
-  | { outcome: 'dead-letter'; reason: DeadLetterReason; detail: string };
+  { outcome: 'done' } | { outcome: 'dead-letter'; reason: DeadLetterReason; detail: string };
 
 export interface MessageContext {
   topic: string;

@@ -6,7 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { canTransition, type BookingStatus, type DecisionStatus } from '../domain/booking-status.js';
+import {
+  canTransition,
+  type BookingStatus,
+  type DecisionStatus,
+} from '../domain/booking-status.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import { MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
 import { Booking } from '../db/models.js';

@@ -61,7 +61,11 @@ export async function requestStay(
     throw new ApiError(409, 'property_unavailable', 'This property is not taking bookings');
   }
   if (request.guests > property.maxGuests) {
-    throw new ApiError(422, 'too_many_guests', `This property sleeps at most ${property.maxGuests}`);
+    throw new ApiError(
+      422,
+      'too_many_guests',
+      `This property sleeps at most ${property.maxGuests}`,
+    );
   }
 
   const { bookingId, replayed } = await claimBookingId(traveler, request, idempotencyKey);
@@ -97,9 +101,7 @@ async function claimBookingId(traveler: AuthUser, request: StayRequest, key?: st
   const bookingId = new mongoose.Types.ObjectId();
   if (!key) return { bookingId: bookingId.toString(), replayed: false };
   const fingerprint = createHash('sha256')
-    .update(
-      JSON.stringify([request.propertyId, request.checkIn, request.checkOut, request.guests]),
-    )
+    .update(JSON.stringify([request.propertyId, request.checkIn, request.checkOut, request.guests]))
     .digest('hex');
   const _id = `${traveler.id}:${key}`;
   try {

@@ -68,7 +68,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   // Start all three at once; if one fails, wait for the others and stop what did start.
   const results = await Promise.allSettled([
     env.TEMPORAL_ADDRESS
-      ? { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL ?? null }
+      ? Promise.resolve({ address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL ?? null })
       : startTemporalDevServer({
           dataDir,
           port: ports.temporal,
@@ -77,16 +77,23 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           echo,
         }).then(track),
     env.KAFKA_BROKERS
-      ? { brokers: env.KAFKA_BROKERS }
-      : startKafka({ dataDir, port: ports.kafka, controllerPort: ports.kafkaController, echo }).then(
-          track,
-        ),
+      ? Promise.resolve({ brokers: env.KAFKA_BROKERS })
+      : startKafka({
+          dataDir,
+          port: ports.kafka,
+          controllerPort: ports.kafkaController,
+          echo,
+        }).then(track),
     env.MONGODB_URI
-      ? { uri: env.MONGODB_URI }
+      ? Promise.resolve({ uri: env.MONGODB_URI })
       : startMongoServer({ dataDir, port: ports.mongo, database: 'staysaga', echo }).then(track),
   ] as const);
   const [temporal, kafka, mongo] = results;
-  if (temporal.status === 'rejected' || kafka.status === 'rejected' || mongo.status === 'rejected') {
+  if (
+    temporal.status === 'rejected' ||
+    kafka.status === 'rejected' ||
+    mongo.status === 'rejected'
+  ) {
     await stop();
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     throw failed.reason;

@@ -17,20 +17,36 @@ const KAFKA_DIR = fileURLToPath(new URL('./kafka/', import.meta.url));
 
 // A small, fast-starting JVM: this is one node on a 2-core laptop, not a production broker.
 const JVM_OPTIONS = [
-  '-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
-  '-XX:ReservedCodeCacheSize=32m', '-XX:MaxMetaspaceSize=128m', '-Xss512k',
-  '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
+  '-Xms64m',
+  '-Xmx256m',
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-XX:ReservedCodeCacheSize=32m',
+  '-XX:MaxMetaspaceSize=128m',
+  '-Xss512k',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Djava.awt.headless=true',
   `-Dlog4j2.configurationFile=${join(KAFKA_DIR, 'log4j2.xml')}`,
 ];
 
 export async function ensureKafkaJars(): Promise<string> {
   const dir = join(cacheDir(), `kafka-${KAFKA_VERSION}`);
   await cachedInstall(dir, `Apache Kafka ${KAFKA_VERSION} jars (Maven Central)`, async (tmp) => {
-    requireTool('mvn', 'to fetch the Kafka jars', 'Install Maven (apt-get install maven), or set KAFKA_BROKERS.');
+    requireTool(
+      'mvn',
+      'to fetch the Kafka jars',
+      'Install Maven (apt-get install maven), or set KAFKA_BROKERS.',
+    );
     await run(
       'mvn',
-      ['-B', '-q', '-f', join(KAFKA_DIR, 'pom.xml'), 'dependency:copy-dependencies',
-        `-DoutputDirectory=${join(tmp, 'libs')}`],
+      [
+        '-B',
+        '-q',
+        '-f',
+        join(KAFKA_DIR, 'pom.xml'),
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${join(tmp, 'libs')}`,
+      ],
       { failureHint: 'Could not resolve Kafka from Maven Central: is it reachable?' },
     );
   });
@@ -95,9 +111,19 @@ export async function startKafka(options: {
     const clusterId = randomBytes(16).toString('base64url');
     await run(
       'java',
-      ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', ...JVM_OPTIONS.slice(-1), '-cp', classpath,
-        'kafka.tools.StorageTool', 'format', '--config', config, `--cluster-id=${clusterId}`,
-        '--ignore-formatted'],
+      [
+        '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
+        ...JVM_OPTIONS.slice(-1),
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '--config',
+        config,
+        `--cluster-id=${clusterId}`,
+        '--ignore-formatted',
+      ],
       { failureHint: 'Formatting the Kafka storage failed.' },
     );
   }
@@ -110,7 +136,11 @@ export async function startKafka(options: {
     echo: options.echo,
   });
   const brokers = `127.0.0.1:${options.port}`;
-  const admin = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
   await waitUntilReady(
     proc,
     async () => {

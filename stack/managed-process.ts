@@ -130,7 +130,9 @@ export async function waitUntilReady(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc.hasExited()) {
-      throw new StackError(`${proc.name} exited during start-up. Last log lines:\n${logTail(proc.logFile)}`);
+      throw new StackError(
+        `${proc.name} exited during start-up. Last log lines:\n${logTail(proc.logFile)}`,
+      );
     }
     if (await probe().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -26,7 +26,11 @@ export interface MongoServer {
 async function ensureFerretDb(): Promise<string> {
   const dir = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}`);
   await cachedInstall(dir, `FerretDB ${FERRETDB_VERSION} (Go module proxy)`, async (tmp) => {
-    requireTool('go', 'to build FerretDB, the embedded Mongo-wire server', 'Install Go 1.24+, or set MONGODB_URI.');
+    requireTool(
+      'go',
+      'to build FerretDB, the embedded Mongo-wire server',
+      'Install Go 1.24+, or set MONGODB_URI.',
+    );
     const env = { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -mod=readonly' };
     progress('downloading the FerretDB module (about 60 Go modules on a cold cache)...');
     const info = JSON.parse(
@@ -37,7 +41,8 @@ async function ensureFerretDb(): Promise<string> {
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     ) as { Dir?: string; Error?: string };
-    if (!info.Dir) throw new Error(`go mod download failed: ${info.Error ?? 'no module directory'}`);
+    if (!info.Dir)
+      throw new Error(`go mod download failed: ${info.Error ?? 'no module directory'}`);
     const src = join(tmp, 'src');
     cpSync(info.Dir, src, { recursive: true });
     chmodRecursive(src);
@@ -89,7 +94,15 @@ export async function startMongoServer(options: {
         ...common,
         name: 'mongod',
         command: mongod,
-        args: ['--dbpath', dbDir, '--bind_ip', '127.0.0.1', '--port', String(options.port), '--quiet'],
+        args: [
+          '--dbpath',
+          dbDir,
+          '--bind_ip',
+          '127.0.0.1',
+          '--port',
+          String(options.port),
+          '--quiet',
+        ],
       })
     : startProcess({
         ...common,

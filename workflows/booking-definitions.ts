@@ -40,8 +40,7 @@ export interface BookingDecision {
 
 /** What a booking request learns synchronously: were the nights free? */
 export type NightsHoldOutcome =
-  | { held: true; status: BookingStatus }
-  | { held: false; conflictingNights: Night[] };
+  { held: true; status: BookingStatus } | { held: false; conflictingNights: Night[] };
 
 export type SagaPhase = 'HOLDING_NIGHTS' | 'UNAVAILABLE' | BookingStatus;
 

@@ -16,7 +16,11 @@ const bookingRequestBody = z.strictObject({
   guests: z.number().int().min(1).max(100),
 });
 
-const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII');
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII');
 
 export function travelerBookingRoutes(deps: BookingRequestDeps) {
   const app = new Hono<AppEnv>();
@@ -26,7 +30,11 @@ export function travelerBookingRoutes(deps: BookingRequestDeps) {
     const keyHeader = c.req.header('idempotency-key');
     const key = keyHeader === undefined ? undefined : idempotencyKey.safeParse(keyHeader);
     if (key && !key.success) {
-      throw new ApiError(400, 'validation_failed', 'Idempotency-Key must be 1-200 printable characters');
+      throw new ApiError(
+        400,
+        'validation_failed',
+        'Idempotency-Key must be 1-200 printable characters',
+      );
     }
     const { booking, replayed } = await requestStay(deps, c.get('user'), body, key?.data);
     if (replayed) c.header('Idempotent-Replayed', 'true');

@@ -19,7 +19,11 @@ const seedCreated = {
 
 describe('the Kafka message contracts', () => {
   it("accept the seed's booking-created example plus eventId and version", () => {
-    const message = { ...seedCreated, eventId: bookingCreatedEventId(seedCreated.bookingId), version: 1 };
+    const message = {
+      ...seedCreated,
+      eventId: bookingCreatedEventId(seedCreated.bookingId),
+      version: 1,
+    };
     expect(bookingCreatedMessage.parse(message)).toEqual(message);
   });
 
@@ -50,7 +54,10 @@ describe('the Kafka message contracts', () => {
       ok: false,
       reason: 'malformed-json',
     });
-    const wrong = parseMessage(Buffer.from(JSON.stringify({ ...seedCreated, guests: 'four' })), bookingCreatedMessage);
+    const wrong = parseMessage(
+      Buffer.from(JSON.stringify({ ...seedCreated, guests: 'four' })),
+      bookingCreatedMessage,
+    );
     expect(wrong).toMatchObject({ ok: false, reason: 'schema-violation' });
     expect(wrong.ok ? '' : wrong.detail).toContain('guests');
     const noEventId = parseMessage(Buffer.from(JSON.stringify(seedCreated)), bookingCreatedMessage);

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  countNights,
-  nightsBetween,
-  priceStay,
-  stayProblem,
-} from '../../domain/stay.js';
+import { countNights, nightsBetween, priceStay, stayProblem } from '../../domain/stay.js';
 
 const d = (s: string) => new Date(`${s}T00:00:00.000Z`);
 

@@ -68,13 +68,23 @@ async function sagaInput(overrides: Partial<BookingSagaInput> = {}): Promise<Boo
     checkIn: checkIn.toISOString(),
     checkOut: new Date(checkIn.getTime() + 3 * DAY).toISOString(),
     guests: 2,
-    price: { nights: 3, pricePerNight: 100, subtotal: 300, cleaningFee: 20, serviceFee: 10, totalPrice: 330 },
+    price: {
+      nights: 3,
+      pricePerNight: 100,
+      subtotal: 300,
+      cleaningFee: 20,
+      serviceFee: 10,
+      totalPrice: 330,
+    },
     ownerDecisionTimeoutMs: DAY,
     ...overrides,
   };
 }
 
-function decision(status: BookingDecision['status'], actor: BookingDecision['actor']): BookingDecision {
+function decision(
+  status: BookingDecision['status'],
+  actor: BookingDecision['actor'],
+): BookingDecision {
   return {
     eventId: randomUUID(),
     status,
@@ -111,7 +121,10 @@ describe('the booking saga', () => {
     expect(expired! - pending!).toBeGreaterThanOrEqual(DAY);
     expect(expired! - pending!).toBeLessThan(DAY + 60_000);
     expect(final.transitions.map((t) => t.to)).toEqual(['PENDING', 'EXPIRED']);
-    expect(final.transitions[1]).toMatchObject({ actor: { role: 'system' }, source: { kind: 'timer' } });
+    expect(final.transitions[1]).toMatchObject({
+      actor: { role: 'system' },
+      source: { kind: 'timer' },
+    });
     expect(namesFor(input.bookingId)).toEqual([
       'holdNights',
       'recordPendingBooking',
@@ -142,7 +155,11 @@ describe('the booking saga', () => {
     await handle.signal(decideBookingSignal, decision('REJECTED', owner));
     const final = await handle.result();
     expect(final.status).toBe('REJECTED');
-    expect(final.transitions[1]).toMatchObject({ to: 'REJECTED', actor: owner, reason: 'REJECTED in a test' });
+    expect(final.transitions[1]).toMatchObject({
+      to: 'REJECTED',
+      actor: owner,
+      reason: 'REJECTED in a test',
+    });
     expect(namesFor(input.bookingId)).toContain('releaseNights');
   });
 
@@ -162,7 +179,10 @@ describe('the booking saga', () => {
     const input = await sagaInput();
     const { handle } = await startSaga(input);
     const approve = decision('ACCEPTED', owner);
-    await handle.signal(decideBookingSignal, decision('ACCEPTED', { role: 'owner', userId: TRAVELER }));
+    await handle.signal(
+      decideBookingSignal,
+      decision('ACCEPTED', { role: 'owner', userId: TRAVELER }),
+    );
     await handle.signal(decideBookingSignal, decision('ACCEPTED', traveler));
     for (let i = 0; i < 5; i++) await handle.signal(decideBookingSignal, approve);
     await handle.signal(decideBookingSignal, decision('REJECTED', owner));
