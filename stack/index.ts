@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, progress } from './install.js';
 import { startKafka } from './kafka.js';
-import type { ManagedProcess } from './managed-process.js';
+import { StackError, type ManagedProcess } from './managed-process.js';
 import { startMongoServer } from './mongo.js';
 import { startTemporalDevServer } from './temporal.js';
 
@@ -27,6 +27,29 @@ export const DEFAULT_PORTS: StackPorts = {
   kafkaController: 9093,
   mongo: 27017,
 };
+
+const PORT_VARIABLES: Record<keyof StackPorts, string> = {
+  temporal: 'STAYSAGA_TEMPORAL_PORT',
+  temporalUi: 'STAYSAGA_TEMPORAL_UI_PORT',
+  kafka: 'STAYSAGA_KAFKA_PORT',
+  kafkaController: 'STAYSAGA_KAFKA_CONTROLLER_PORT',
+  mongo: 'STAYSAGA_MONGO_PORT',
+};
+
+/** The default ports, each overridable by its STAYSAGA_*_PORT variable (when one is taken). */
+export function portsFromEnv(env: NodeJS.ProcessEnv = process.env): StackPorts {
+  const ports = { ...DEFAULT_PORTS };
+  for (const [key, variable] of Object.entries(PORT_VARIABLES) as [keyof StackPorts, string][]) {
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new StackError(`${variable}=${value} is not a TCP port`);
+    }
+    ports[key] = port;
+  }
+  return ports;
+}
 
 export interface StackOptions {
   dataDir?: string;
@@ -52,7 +75,7 @@ export function defaultDataDir(): string {
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir();
-  const ports = options.ports ?? DEFAULT_PORTS;
+  const ports = options.ports ?? portsFromEnv(env);
   const echo = options.echo ?? false;
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();

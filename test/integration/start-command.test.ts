@@ -1,0 +1,72 @@
+/**
+ * The start command itself: `workers/start-system.ts` (what `npm start` runs) brings up its own
+ * stack and the whole system, answers HTTP, and on SIGTERM stops everything it started: no JVM,
+ * FerretDB or Temporal process is left behind.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePorts } from '../../stack/ports.js';
+import { eventually } from '../support/eventually.js';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the start command', () => {
+  it('starts the stack and every component, then stops them all on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'staysaga-start-'));
+    const [api, temporal, temporalUi, kafka, kafkaController, mongo] = await freePorts(6);
+    const env = {
+      ...process.env,
+      PORT: String(api),
+      LOG_LEVEL: 'info',
+      STAYSAGA_DATA_DIR: dataDir,
+      STAYSAGA_TEMPORAL_PORT: String(temporal),
+      STAYSAGA_TEMPORAL_UI_PORT: String(temporalUi),
+      STAYSAGA_KAFKA_PORT: String(kafka),
+      STAYSAGA_KAFKA_CONTROLLER_PORT: String(kafkaController),
+      STAYSAGA_MONGO_PORT: String(mongo),
+      TEMPORAL_ADDRESS: '',
+      KAFKA_BROKERS: '',
+      MONGODB_URI: '',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/start-system.ts'], { env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await eventually(() => expect(output).toContain('StaySaga is running'), {
+        timeoutMs: 90_000,
+      });
+      expect(output).toContain(`API          http://127.0.0.1:${api}`);
+      expect(output).toContain(`Temporal UI  http://127.0.0.1:${temporalUi}`);
+      expect(output).toMatch(/\[(ferretdb|mongod|kafka|temporal)\] /);
+      const health = await fetch(`http://127.0.0.1:${api}/health`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const ui = await fetch(`http://127.0.0.1:${temporalUi}/`);
+      expect(ui.status).toBe(200);
+
+      const serverPids = ['temporal', 'kafka', 'mongo'].map((name) =>
+        Number(readFileSync(join(dataDir, `${name}.pid`), 'utf8')),
+      );
+      expect(serverPids.every(isAlive)).toBe(true);
+
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toContain('received SIGTERM, shutting down');
+      await eventually(() => expect(serverPids.filter(isAlive)).toEqual([]), { timeoutMs: 10_000 });
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
