@@ -14,6 +14,9 @@ const userSchema = new Schema(
     passwordHash: { type: String, required: true },
     name: { type: String, required: true },
     role: { type: String, enum: ['traveler', 'owner'], required: true },
+    phone: { type: String, default: '' },
+    bio: { type: String, default: '' },
+    avatarUrl: { type: String, default: '' },
   },
   { timestamps: true, collection: 'users' },
 );
@@ -33,6 +36,7 @@ const sessionSchema = new Schema(
 );
 sessionSchema.index({ tokenHash: 1 }, { unique: true });
 sessionSchema.index({ userId: 1 });
+sessionSchema.index({ expiresAt: 1 });
 export const Session = model('Session', sessionSchema);
 
 const propertySchema = new Schema(
