@@ -11,9 +11,12 @@ import type { Logger } from '../config/logger.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import { ApiError } from '../services/errors.js';
 import type { AppEnv } from './auth-middleware.js';
+import { documentRoute } from './openapi.js';
 import { authRoutes } from './routes/auth.js';
 import { bookingRoutes } from './routes/booking.js';
-import { ownerBookingRoutes } from './routes/owner.js';
+import { docsRoutes } from './routes/docs.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { ownerBookingRoutes, ownerPropertyRoutes } from './routes/owner.js';
 import { bookedDatesRoute, propertyRoutes } from './routes/property.js';
 import { travelerBookingRoutes } from './routes/traveler.js';
 
@@ -46,7 +49,15 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
     }),
   );
 
+  documentRoute({
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness: the API process answers',
+    tag: 'system',
+    responses: { 200: '{"status":"ok"}' },
+  });
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.route('/', docsRoutes());
   app.route('/api/auth', authRoutes(config));
   app.route('/api/travelers', authRoutes(config, 'traveler'));
   app.route('/api/owners', authRoutes(config, 'owner'));
@@ -60,6 +71,8 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
     }),
   );
   app.route('/api/owners/bookings', ownerBookingRoutes(publisher));
+  app.route('/api/owners/properties', ownerPropertyRoutes());
+  app.route('/api/notifications', notificationRoutes());
   app.route('/api/bookings', bookedDatesRoute());
   app.route('/api/bookings', bookingRoutes(temporal));
 

@@ -47,3 +47,9 @@ export const calendarDate = z
   .regex(/^\d{4}-\d{2}-\d{2}(T00:00:00(\.000)?Z)?$/, 'must be YYYY-MM-DD or a UTC-midnight instant')
   .transform((text) => new Date(text.length === 10 ? `${text}T00:00:00.000Z` : text))
   .refine((date) => !Number.isNaN(date.getTime()), 'is not a real date');
+
+/** `page` (from 1) and `limit` (1-100) of every paginated list; query strings are coerced. */
+export const pageQuery = z.strictObject({
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});

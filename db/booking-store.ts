@@ -19,6 +19,7 @@ export async function createPendingBooking(
       propertyName: input.propertyName,
       ownerId: oid(input.ownerId),
       travelerId: oid(input.travelerId),
+      travelerName: input.travelerName,
       checkIn: new Date(input.checkIn),
       checkOut: new Date(input.checkOut),
       guests: input.guests,

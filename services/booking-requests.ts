@@ -13,7 +13,7 @@ import mongoose from 'mongoose';
 import { bookingWorkflowId } from '../domain/ids.js';
 import { priceStay, stayProblem, type StayDates } from '../domain/stay.js';
 import { isDuplicateKeyError } from '../db/connection.js';
-import { Booking, IdempotencyKey, Property } from '../db/models.js';
+import { Booking, IdempotencyKey, Property, User } from '../db/models.js';
 import type { bookingWorkflow } from '../workflows/booking.js';
 import {
   bookingStatusQuery,
@@ -68,6 +68,8 @@ export async function requestStay(
     );
   }
 
+  const travelerName = (await User.findById(traveler.id).select({ name: 1 }).lean())?.name;
+  if (!travelerName) throw new ApiError(401, 'unauthenticated', 'This account no longer exists');
   const { bookingId, replayed } = await claimBookingId(traveler, request, idempotencyKey);
   const input: BookingSagaInput = {
     bookingId,
@@ -75,6 +77,7 @@ export async function requestStay(
     propertyName: property.name,
     ownerId: property.ownerId.toString(),
     travelerId: traveler.id,
+    travelerName,
     checkIn: request.checkIn.toISOString(),
     checkOut: request.checkOut.toISOString(),
     guests: request.guests,

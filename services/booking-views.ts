@@ -8,6 +8,7 @@ export function bookingView(booking: BookingDoc & { _id: unknown }) {
     propertyName: booking.propertyName,
     ownerId: booking.ownerId.toString(),
     travelerId: booking.travelerId.toString(),
+    travelerName: booking.travelerName,
     checkIn: booking.checkIn.toISOString(),
     checkOut: booking.checkOut.toISOString(),
     guests: booking.guests,

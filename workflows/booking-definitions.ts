@@ -20,6 +20,8 @@ export interface BookingSagaInput {
   propertyName: string;
   ownerId: string;
   travelerId: string;
+  /** Kept on the booking so owners can search by guest name (no joins on FerretDB). */
+  travelerName: string;
   /** ISO-8601 UTC midnight. */
   checkIn: string;
   checkOut: string;

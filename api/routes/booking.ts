@@ -1,19 +1,32 @@
 /** Seed Booking service: one booking, seen or cancelled by its own parties. */
 import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { Booking } from '../../db/models.js';
 import { cancelAsTraveler } from '../../services/booking-decisions.js';
 import { bookingView } from '../../services/booking-views.js';
 import { forbidden, notFound } from '../../services/errors.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
 import { readBody, readId } from '../http.js';
-
-const cancelBody = z.strictObject({ reason: z.string().trim().max(1000).optional() });
+import { documentRoute } from '../openapi.js';
+import { decisionBody } from './owner.js';
 
 export function bookingRoutes(temporal: Client) {
   const app = new Hono<AppEnv>();
 
+  documentRoute({
+    method: 'get',
+    path: '/api/bookings/:id',
+    summary: 'One booking with its full transition history (its traveler and owner only)',
+    tag: 'bookings',
+    auth: 'any',
+    responses: {
+      200: 'The booking',
+      400: 'Bad id',
+      401: 'Not signed in',
+      403: 'Not a party to it',
+      404: 'No such booking',
+    },
+  });
   app.get('/:id', requireUser(), async (c) => {
     const booking = await Booking.findById(readId(c)).lean();
     if (!booking) throw notFound('Booking');
@@ -24,8 +37,24 @@ export function bookingRoutes(temporal: Client) {
     return c.json({ booking: bookingView(booking) });
   });
 
+  documentRoute({
+    method: 'put',
+    path: '/api/bookings/:id/cancel',
+    summary: 'Cancel my booking (pending, or accepted before check-in); the saga frees the nights',
+    tag: 'bookings',
+    auth: 'traveler',
+    body: decisionBody,
+    responses: {
+      202: 'The cancellation was handed to the booking saga',
+      400: 'Bad id or body',
+      401: 'Not signed in',
+      403: 'Not a traveler, or not my booking',
+      404: 'No such booking',
+      409: 'The booking can no longer be cancelled',
+    },
+  });
   app.put('/:id/cancel', requireUser('traveler'), async (c) => {
-    const { reason } = await readBody(c, cancelBody);
+    const { reason } = await readBody(c, decisionBody);
     const accepted = await cancelAsTraveler(temporal, c.get('user'), readId(c), reason);
     return c.json({ decision: accepted }, 202);
   });

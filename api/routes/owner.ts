@@ -1,42 +1,119 @@
-/** Seed Owner service: decisions on incoming bookings. */
+/** Seed Owner service: incoming bookings, decisions on them, stats and the owner's listings. */
 import { Hono } from 'hono';
 import mongoose from 'mongoose';
 import { z } from 'zod';
 import type { DecisionStatus } from '../../domain/booking-status.js';
-import { Booking } from '../../db/models.js';
+import { escapeRegExp } from '../../domain/text.js';
+import { Property, type PropertyDoc } from '../../db/models.js';
 import type { BookingEventPublisher } from '../../kafka/publisher.js';
 import { decideAsOwner } from '../../services/booking-decisions.js';
-import { bookingView } from '../../services/booking-views.js';
+import { listOwnerBookings, ownerBookingStats } from '../../services/booking-queries.js';
+import { propertyView } from '../../services/properties.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
-import { readBody, readId } from '../http.js';
+import { objectIdParam, readBody, readId, readQuery } from '../http.js';
+import { documentRoute } from '../openapi.js';
+import { bookingListQuery } from './traveler.js';
 
-const decisionBody = z.strictObject({ reason: z.string().trim().max(1000).optional() });
+export const decisionBody = z.strictObject({ reason: z.string().trim().max(1000).optional() });
 
-const DECISIONS: Record<string, DecisionStatus> = {
-  approve: 'ACCEPTED',
-  reject: 'REJECTED',
-  cancel: 'CANCELLED',
+const incomingQuery = z.strictObject({
+  ...bookingListQuery.shape,
+  propertyId: objectIdParam.optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+});
+
+const DECISIONS: Record<string, { status: DecisionStatus; summary: string }> = {
+  approve: { status: 'ACCEPTED', summary: 'Approve a pending booking of my property' },
+  reject: {
+    status: 'REJECTED',
+    summary: 'Reject a pending booking of my property (frees the nights)',
+  },
+  cancel: {
+    status: 'CANCELLED',
+    summary: 'Cancel a pending booking, or an accepted one before check-in (frees the nights)',
+  },
 };
 
 export function ownerBookingRoutes(publisher: BookingEventPublisher) {
   const app = new Hono<AppEnv>();
 
-  for (const [action, status] of Object.entries(DECISIONS)) {
+  for (const [action, { status, summary }] of Object.entries(DECISIONS)) {
+    documentRoute({
+      method: 'put',
+      path: `/api/owners/bookings/:id/${action}`,
+      summary,
+      tag: 'owners',
+      auth: 'owner',
+      body: decisionBody,
+      responses: {
+        202: 'The decision is on its way to the booking saga (booking-updates), which applies it',
+        400: 'Bad id or body',
+        401: 'Not signed in',
+        403: 'Not an owner, or not the owner of this booking',
+        404: 'No such booking',
+        409: 'The booking is not in a status this decision applies to',
+      },
+    });
     app.put(`/:id/${action}`, requireUser('owner'), async (c) => {
       const { reason } = await readBody(c, decisionBody);
       const accepted = await decideAsOwner(publisher, c.get('user'), readId(c), status, reason);
-      // 202: the decision is on its way to the booking's saga, which applies it.
       return c.json({ decision: accepted }, 202);
     });
   }
 
+  documentRoute({
+    method: 'get',
+    path: '/api/owners/bookings',
+    summary:
+      'Incoming bookings of my properties: filter by status or property, search guest or property name, sort, paginate',
+    tag: 'owners',
+    auth: 'owner',
+    query: incomingQuery,
+    responses: {
+      200: 'A page of bookings with total',
+      400: 'Invalid query',
+      401: 'Not signed in',
+      403: 'Not an owner',
+    },
+  });
   app.get('/', requireUser('owner'), async (c) => {
-    const bookings = await Booking.find({ ownerId: new mongoose.Types.ObjectId(c.get('user').id) })
-      .sort({ createdAt: -1 })
-      .limit(100)
-      .lean();
-    return c.json({ bookings: bookings.map(bookingView) });
+    const { q, ...query } = readQuery(c, incomingQuery);
+    // Case-insensitive substring of the guest's or property's name, the text taken literally.
+    const searchPattern = q ? new RegExp(escapeRegExp(q), 'i') : undefined;
+    return c.json(await listOwnerBookings(c.get('user'), { ...query, searchPattern }));
   });
 
+  documentRoute({
+    method: 'get',
+    path: '/api/owners/bookings/stats',
+    summary: 'Counts and revenue of my bookings by status',
+    tag: 'owners',
+    auth: 'owner',
+    responses: { 200: 'Stats', 401: 'Not signed in', 403: 'Not an owner' },
+  });
+  app.get('/stats', requireUser('owner'), async (c) =>
+    c.json(await ownerBookingStats(c.get('user'))),
+  );
+
+  return app;
+}
+
+export function ownerPropertyRoutes() {
+  const app = new Hono<AppEnv>();
+  documentRoute({
+    method: 'get',
+    path: '/api/owners/properties',
+    summary: 'My listings, newest first',
+    tag: 'owners',
+    auth: 'owner',
+    responses: { 200: 'My properties', 401: 'Not signed in', 403: 'Not an owner' },
+  });
+  app.get('/', requireUser('owner'), async (c) => {
+    const mine = await Property.find({ ownerId: new mongoose.Types.ObjectId(c.get('user').id) })
+      .sort({ createdAt: -1 })
+      .limit(500)
+      .lean<PropertyDoc[]>();
+    return c.json({ properties: mine.map(propertyView) });
+  });
   return app;
 }

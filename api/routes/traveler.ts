@@ -1,15 +1,15 @@
-/** Seed Traveler service: a traveler's booking requests. */
+/** Seed Traveler service: a traveler's booking requests and bookings. */
 import { Hono } from 'hono';
-import mongoose from 'mongoose';
 import { z } from 'zod';
-import { Booking } from '../../db/models.js';
+import { BOOKING_STATUSES } from '../../domain/booking-status.js';
 import { requestStay, type BookingRequestDeps } from '../../services/booking-requests.js';
-import { bookingView } from '../../services/booking-views.js';
+import { listTravelerBookings } from '../../services/booking-queries.js';
 import { ApiError } from '../../services/errors.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
-import { calendarDate, objectIdParam, readBody } from '../http.js';
+import { calendarDate, objectIdParam, pageQuery, readBody, readQuery } from '../http.js';
+import { documentRoute } from '../openapi.js';
 
-const bookingRequestBody = z.strictObject({
+export const bookingRequestBody = z.strictObject({
   propertyId: objectIdParam,
   checkIn: calendarDate,
   checkOut: calendarDate,
@@ -22,9 +22,35 @@ const idempotencyKey = z
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII');
 
+export const bookingListQuery = z.strictObject({
+  ...pageQuery.shape,
+  status: z.enum(BOOKING_STATUSES).optional(),
+  sort: z.enum(['newest', 'oldest', 'check_in', 'price_desc']).default('newest'),
+});
+
 export function travelerBookingRoutes(deps: BookingRequestDeps) {
   const app = new Hono<AppEnv>();
 
+  documentRoute({
+    method: 'post',
+    path: '/api/travelers/bookings',
+    summary:
+      'Request a stay: the saga holds the nights and records the booking PENDING (priced by the server)',
+    tag: 'travelers',
+    auth: 'traveler',
+    body: bookingRequestBody,
+    headers: { 'Idempotency-Key': 'Retries with the same key return the same booking' },
+    responses: {
+      201: 'The booking, PENDING',
+      200: 'A retry with the same Idempotency-Key: the same booking (Idempotent-Replayed: true)',
+      400: 'Malformed request',
+      401: 'Not signed in',
+      403: 'Not a traveler',
+      404: 'No such property',
+      409: 'Some nights are taken (details.conflictingNights), or the property is not bookable',
+      422: 'The stay cannot be booked (dates, guests) or the key was used for another request',
+    },
+  });
   app.post('/', requireUser('traveler'), async (c) => {
     const body = await readBody(c, bookingRequestBody);
     const keyHeader = c.req.header('idempotency-key');
@@ -41,15 +67,23 @@ export function travelerBookingRoutes(deps: BookingRequestDeps) {
     return c.json({ booking }, replayed ? 200 : 201);
   });
 
-  app.get('/', requireUser('traveler'), async (c) => {
-    const bookings = await Booking.find({
-      travelerId: new mongoose.Types.ObjectId(c.get('user').id),
-    })
-      .sort({ createdAt: -1 })
-      .limit(100)
-      .lean();
-    return c.json({ bookings: bookings.map(bookingView) });
+  documentRoute({
+    method: 'get',
+    path: '/api/travelers/bookings',
+    summary: 'List my bookings (filter by status, sort, paginate)',
+    tag: 'travelers',
+    auth: 'traveler',
+    query: bookingListQuery,
+    responses: {
+      200: 'A page of bookings with total',
+      400: 'Invalid query',
+      401: 'Not signed in',
+      403: 'Not a traveler',
+    },
   });
+  app.get('/', requireUser('traveler'), async (c) =>
+    c.json(await listTravelerBookings(c.get('user'), readQuery(c, bookingListQuery))),
+  );
 
   return app;
 }

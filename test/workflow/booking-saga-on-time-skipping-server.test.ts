@@ -65,6 +65,7 @@ async function sagaInput(overrides: Partial<BookingSagaInput> = {}): Promise<Boo
     propertyName: 'Seaside Cabin',
     ownerId: OWNER,
     travelerId: TRAVELER,
+    travelerName: 'Tom Traveler',
     checkIn: checkIn.toISOString(),
     checkOut: new Date(checkIn.getTime() + 3 * DAY).toISOString(),
     guests: 2,

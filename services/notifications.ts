@@ -1,0 +1,54 @@
+/** A user's in-app notifications: what the default NotificationChannel recorded for them. */
+import mongoose from 'mongoose';
+import { Notification } from '../db/models.js';
+import type { AuthUser } from './accounts.js';
+import { notFound } from './errors.js';
+import type { Page } from './booking-queries.js';
+
+const oid = (id: string) => new mongoose.Types.ObjectId(id);
+
+export async function listNotifications(user: AuthUser, query: Page & { unreadOnly: boolean }) {
+  const mine = { userId: oid(user.id) };
+  const filter = query.unreadOnly ? { ...mine, read: false } : mine;
+  const [items, total, unread] = await Promise.all([
+    Notification.find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .skip((query.page - 1) * query.limit)
+      .limit(query.limit)
+      .lean(),
+    Notification.countDocuments(filter),
+    Notification.countDocuments({ ...mine, read: false }),
+  ]);
+  return {
+    notifications: items.map((n) => ({
+      id: n._id.toString(),
+      kind: n.kind,
+      title: n.title,
+      body: n.body,
+      bookingId: n.bookingId?.toString(),
+      read: n.read,
+      createdAt: (n as { createdAt?: Date }).createdAt?.toISOString(),
+    })),
+    page: query.page,
+    limit: query.limit,
+    total,
+    unread,
+  };
+}
+
+export async function markNotificationRead(user: AuthUser, id: string): Promise<void> {
+  const result = await Notification.updateOne(
+    { _id: oid(id), userId: oid(user.id) },
+    { $set: { read: true } },
+  );
+  // Someone else's notification is indistinguishable from a missing one.
+  if (result.matchedCount === 0) throw notFound('Notification');
+}
+
+export async function markAllNotificationsRead(user: AuthUser): Promise<number> {
+  const result = await Notification.updateMany(
+    { userId: oid(user.id), read: false },
+    { $set: { read: true } },
+  );
+  return result.modifiedCount;
+}
