@@ -45,8 +45,12 @@ export function readId(c: Context, name = 'id'): string {
 export const calendarDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T00:00:00(\.000)?Z)?$/, 'must be YYYY-MM-DD or a UTC-midnight instant')
-  .transform((text) => new Date(text.length === 10 ? `${text}T00:00:00.000Z` : text))
-  .refine((date) => !Number.isNaN(date.getTime()), 'is not a real date');
+  // A day that does not exist (2031-02-30) must not silently roll over into the next month.
+  .refine((text) => {
+    const date = new Date(`${text.slice(0, 10)}T00:00:00.000Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text.slice(0, 10);
+  }, 'is not a real date')
+  .transform((text) => new Date(`${text.slice(0, 10)}T00:00:00.000Z`));
 
 /** `page` (from 1) and `limit` (1-100) of every paginated list; query strings are coerced. */
 export const pageQuery = z.strictObject({

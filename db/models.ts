@@ -39,6 +39,36 @@ sessionSchema.index({ userId: 1 });
 sessionSchema.index({ expiresAt: 1 });
 export const Session = model('Session', sessionSchema);
 
+/**
+ * One password-reset token. `_id` is the SHA-256 of the token (the token itself is only ever in
+ * the message sent to the account holder), so the lookup needs no extra index. `usedAt` is set
+ * by a conditional update, which is what makes a token single-use even under concurrent confirms.
+ */
+const passwordResetSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: objectId, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+  },
+  { timestamps: true, collection: 'password_resets' },
+);
+export const PasswordReset = model('PasswordReset', passwordResetSchema);
+
+/**
+ * Failed log-ins of one email from one client, in a fixed window that starts at the first
+ * failure. `_id` is `${emailLower}|${clientIp}` so every API replica counts into one document.
+ */
+const loginAttemptSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    failures: { type: Number, required: true },
+    windowStartedAt: { type: Date, required: true },
+  },
+  { timestamps: true, collection: 'login_attempts' },
+);
+export const LoginAttempt = model('LoginAttempt', loginAttemptSchema);
+
 const propertySchema = new Schema(
   {
     ownerId: { type: objectId, required: true },
@@ -63,8 +93,19 @@ const propertySchema = new Schema(
   },
   { timestamps: true, collection: 'properties' },
 );
+// Which query uses which index (edit and delete go by `_id`):
+// - an owner's listings, newest first: { ownerId, createdAt }
+// - search by city (anchored prefix regex on cityLower), price range or price sort within it:
+//   { available, cityLower, pricePerNight }
+// - search without a city, default order `newest`: { available, createdAt }
+// - search without a city by price range or `price_asc`/`price_desc`: { available, pricePerNight }
+// - search by amenities ($all; the multikey index bounds it by the first one): { available, amenities }
+// guests, bedrooms, type and the free-dates `$nin` filter the documents these indexes find.
 propertySchema.index({ ownerId: 1, createdAt: -1 });
-propertySchema.index({ cityLower: 1, pricePerNight: 1 });
+propertySchema.index({ available: 1, cityLower: 1, pricePerNight: 1 });
+propertySchema.index({ available: 1, createdAt: -1 });
+propertySchema.index({ available: 1, pricePerNight: 1 });
+propertySchema.index({ available: 1, amenities: 1 });
 export const Property = model('Property', propertySchema);
 export type PropertyDoc = InferSchemaType<typeof propertySchema> & {
   _id: mongoose.Types.ObjectId;
@@ -90,6 +131,7 @@ const bookingSchema = new Schema(
     propertyName: { type: String, required: true },
     ownerId: { type: objectId, required: true },
     travelerId: { type: objectId, required: true },
+    travelerName: { type: String, required: true },
     checkIn: { type: Date, required: true },
     checkOut: { type: Date, required: true },
     guests: { type: Number, required: true },
@@ -125,8 +167,9 @@ const nightHoldSchema = new Schema(
   },
   { timestamps: true, collection: 'night_holds' },
 );
-nightHoldSchema.index({ bookingId: 1 });
-nightHoldSchema.index({ propertyId: 1, night: 1 });
+nightHoldSchema.index({ bookingId: 1 }); // release a booking's nights
+nightHoldSchema.index({ propertyId: 1, night: 1 }); // booked dates of a property
+nightHoldSchema.index({ night: 1, propertyId: 1 }); // search: properties with a held night in a range
 export const NightHold = model('NightHold', nightHoldSchema);
 
 const notificationSchema = new Schema(
