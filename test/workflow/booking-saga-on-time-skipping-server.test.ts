@@ -164,6 +164,28 @@ describe('the booking saga', () => {
     expect(namesFor(input.bookingId)).toContain('releaseNights');
   });
 
+  it('lets the owner cancel a pending booking, releasing the nights', async () => {
+    const input = await sagaInput();
+    const { handle } = await startSaga(input);
+    await handle.signal(decideBookingSignal, decision('CANCELLED', owner));
+    const final = await handle.result();
+    expect(final.transitions.map((t) => t.to)).toEqual(['PENDING', 'CANCELLED']);
+    expect(final.transitions[1]).toMatchObject({ actor: owner });
+    expect(namesFor(input.bookingId)).toContain('releaseNights');
+  });
+
+  it('ignores a cancellation that arrives after check-in and completes the stay', async () => {
+    const input = await sagaInput();
+    const { handle } = await startSaga(input);
+    await handle.signal(decideBookingSignal, decision('ACCEPTED', owner));
+    await env.sleep('31 days'); // past check-in (30 days ahead), before check-out
+    await handle.signal(decideBookingSignal, decision('CANCELLED', traveler));
+    const final = await handle.result();
+    expect(final.transitions.map((t) => t.to)).toEqual(['PENDING', 'ACCEPTED', 'COMPLETED']);
+    expect(final.ignoredDecisions.map((d) => d.ignoreReason)).toEqual(['too-late']);
+    expect(namesFor(input.bookingId)).not.toContain('releaseNights');
+  });
+
   it('lets the traveler cancel an accepted stay before check-in, releasing the nights', async () => {
     const input = await sagaInput();
     const { handle } = await startSaga(input);
