@@ -58,9 +58,10 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
   });
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', docsRoutes());
-  app.route('/api/auth', authRoutes(config));
-  app.route('/api/travelers', authRoutes(config, 'traveler'));
-  app.route('/api/owners', authRoutes(config, 'owner'));
+  const accounts = { log: log.child('auth') };
+  app.route('/api/auth', authRoutes(config, undefined, accounts));
+  app.route('/api/travelers', authRoutes(config, 'traveler', accounts));
+  app.route('/api/owners', authRoutes(config, 'owner', accounts));
   app.route('/api/properties', propertyRoutes());
   app.route(
     '/api/travelers/bookings',

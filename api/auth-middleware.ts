@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { resolveSession, type AuthUser, type Role } from '../services/accounts.js';
 import { ApiError, forbidden } from '../services/errors.js';
@@ -27,4 +28,22 @@ export function requireUser(...roles: Role[]): MiddlewareHandler<AppEnv> {
     c.set('sessionToken', token);
     await next();
   };
+}
+
+/**
+ * The caller's address, for the log-in throttle. `X-Forwarded-For` is client-controlled, so it
+ * counts only behind a proxy we run (`TRUST_PROXY=true`), and then only its last entry: the one
+ * our proxy appended, which the client cannot forge.
+ */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // Not served by @hono/node-server (e.g. `app.request` in a test): no socket to ask.
+    return 'unknown';
+  }
 }

@@ -53,7 +53,9 @@ function operation(doc: RouteDoc) {
     required: true,
     schema: { type: 'string', pattern: '^[0-9a-f]{24}$' },
   }));
-  const querySchema = doc.query ? (toJsonSchema(doc.query) as { properties?: object }) : undefined;
+  const querySchema = doc.query
+    ? (toJsonSchema(doc.query) as { properties?: Record<string, unknown> })
+    : undefined;
   const queryParams = Object.entries(querySchema?.properties ?? {}).map(([name, schema]) => ({
     name,
     in: 'query',

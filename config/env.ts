@@ -45,6 +45,15 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('bookings'),
   OWNER_DECISION_TIMEOUT: duration(DEFAULT_OWNER_DECISION_TIMEOUT_MS),
   SESSION_TTL: duration(7 * 24 * 60 * 60 * 1000),
+  PASSWORD_RESET_TTL: duration(30 * 60 * 1000),
+  // Log-in throttling: this many failures of one email from one client within the window lock
+  // further attempts until the window ends.
+  LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  LOGIN_FAILURE_WINDOW: duration(15 * 60 * 1000),
+  // Only behind a proxy we run may X-Forwarded-For name the client; otherwise anyone could
+  // dodge the log-in throttle by sending a new address each time.
+  TRUST_PROXY: z.stringbool().default(false),
+  ACCOUNT_PURGE_INTERVAL: duration(5 * 60 * 1000),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

@@ -40,29 +40,31 @@ sessionSchema.index({ expiresAt: 1 });
 export const Session = model('Session', sessionSchema);
 
 /**
- * One password-reset token. `_id` is the SHA-256 of the token (the token itself is only ever in
- * the message sent to the account holder), so the lookup needs no extra index. `usedAt` is set
- * by a conditional update, which is what makes a token single-use even under concurrent confirms.
+ * One outstanding password-reset token. `_id` is the SHA-256 of the token (the token itself is
+ * only ever in the message sent to the account holder), so the lookup needs no extra index.
+ * Using the token deletes this document: a delete is the one conditional write whose count
+ * FerretDB 1.x reports exactly (its updates are a read then a write), so of two concurrent
+ * confirms only one can win on either server.
  */
 const passwordResetSchema = new Schema(
   {
     _id: { type: String, required: true },
     userId: { type: objectId, required: true },
     expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
   },
   { timestamps: true, collection: 'password_resets' },
 );
 export const PasswordReset = model('PasswordReset', passwordResetSchema);
 
 /**
- * Failed log-ins of one email from one client, in a fixed window that starts at the first
- * failure. `_id` is `${emailLower}|${clientIp}` so every API replica counts into one document.
+ * Log-in attempts of one email from one client since the last success, in a fixed window that
+ * starts at the first of them. `_id` is `${emailLower}|${clientIp}` so every API replica counts
+ * into one document.
  */
 const loginAttemptSchema = new Schema(
   {
     _id: { type: String, required: true },
-    failures: { type: Number, required: true },
+    attempts: { type: Number, required: true },
     windowStartedAt: { type: Date, required: true },
   },
   { timestamps: true, collection: 'login_attempts' },
@@ -208,4 +210,6 @@ export const allModels = [
   NightHold,
   Notification,
   IdempotencyKey,
+  PasswordReset,
+  LoginAttempt,
 ];

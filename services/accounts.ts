@@ -2,12 +2,18 @@
  * Accounts and sessions. Passwords are hashed with scrypt (a deliberately slow hash); session
  * tokens are random, only their SHA-256 is stored, so a leaked sessions collection grants nothing.
  */
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { isDuplicateKeyError } from '../db/connection.js';
 import { Session, User, type UserDoc } from '../db/models.js';
-import { ApiError } from './errors.js';
+import { ApiError, notFound } from './errors.js';
+import {
+  clearLogInAttempts,
+  loginAttemptKey,
+  reserveLogInAttempt,
+  type LoginThrottlePolicy,
+} from './login-throttle.js';
 
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -75,17 +81,44 @@ export async function signUp(input: {
   }
 }
 
+// Checked when the email is unknown, so that answer takes as long as a wrong password and the
+// response time does not tell which emails have accounts.
+let unknownAccountHash: Promise<string> | undefined;
+const hashForUnknownAccount = () => (unknownAccountHash ??= hashPassword(randomUUID()));
+
 /** Same answer for an unknown email and a wrong password: no account enumeration. */
 export async function logIn(email: string, password: string, role?: Role): Promise<UserDoc> {
-  const user = await User.findOne({ email: email.toLowerCase() }).lean<UserDoc>();
-  const valid = user ? await verifyPassword(password, user.passwordHash) : false;
+  const user = await User.findOne({ email: email.trim().toLowerCase() }).lean<UserDoc>();
+  const valid = await verifyPassword(
+    password,
+    user ? user.passwordHash : await hashForUnknownAccount(),
+  );
   if (!user || !valid || (role && user.role !== role)) {
     throw new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
   }
   return user;
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/**
+ * Log-in behind the per-email-and-client throttle: refused with 429 once the window's attempts
+ * are used up (even with the right password); a success starts the count again.
+ */
+export async function logInThrottled(input: {
+  email: string;
+  password: string;
+  role?: Role;
+  clientIp: string;
+  policy: LoginThrottlePolicy;
+}): Promise<UserDoc> {
+  const key = loginAttemptKey(input.email, input.clientIp);
+  await reserveLogInAttempt(key, input.policy);
+  const user = await logIn(input.email, input.password, input.role);
+  await clearLogInAttempts(key);
+  return user;
+}
+
+/** SHA-256 of a bearer secret (session or reset token): what we store instead of the secret. */
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export async function openSession(user: AuthUser, ttlMs: number) {
   const token = randomBytes(32).toString('base64url');
@@ -110,4 +143,38 @@ export async function resolveSession(token: string): Promise<AuthUser | null> {
 
 export async function revokeSession(token: string): Promise<void> {
   await Session.deleteOne({ tokenHash: hashToken(token) });
+}
+
+/** Log-out everywhere: after a password reset no session opened with the old password lives on. */
+export async function revokeAllSessions(userId: string): Promise<number> {
+  const result = await Session.deleteMany({ userId: new mongoose.Types.ObjectId(userId) });
+  return result.deletedCount;
+}
+
+export function profileView(user: UserDoc) {
+  return {
+    ...publicUser(user),
+    phone: user.phone,
+    bio: user.bio,
+    avatarUrl: user.avatarUrl,
+  };
+}
+
+export type ProfileChanges = Partial<Pick<UserDoc, 'name' | 'phone' | 'bio' | 'avatarUrl'>>;
+
+export async function readProfile(userId: string) {
+  const user = await User.findById(userId).lean<UserDoc>();
+  if (!user) throw notFound('User');
+  return profileView(user);
+}
+
+/** Only the profile fields: email, role and password have their own, stricter paths. */
+export async function updateProfile(userId: string, changes: ProfileChanges) {
+  const user = await User.findByIdAndUpdate(
+    userId,
+    { $set: changes },
+    { returnDocument: 'after', runValidators: true },
+  ).lean<UserDoc>();
+  if (!user) throw notFound('User');
+  return profileView(user);
 }

@@ -1,7 +1,8 @@
-/** Serves the Hono API over HTTP. */
+/** Serves the Hono API over HTTP, with the accounts housekeeping that belongs to it. */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app.js';
+import { startAccountMaintenance } from '../services/account-maintenance.js';
 import type { RunningComponent } from './components.js';
 import type { SystemContext } from './system-context.js';
 
@@ -18,9 +19,18 @@ export async function startApiServer(
   const { port } = server.address() as AddressInfo;
   const url = `http://${ctx.config.HOST}:${port}`;
   log.info('listening', { url });
+  // Every replica runs it: the deletes are idempotent, so overlapping purges only repeat work.
+  const maintenance = startAccountMaintenance({
+    intervalMs: ctx.config.ACCOUNT_PURGE_INTERVAL,
+    loginFailureWindowMs: ctx.config.LOGIN_FAILURE_WINDOW,
+    log: log.child('maintenance'),
+  });
   return {
     name: 'api',
     url,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await maintenance.stop();
+    },
   };
 }

@@ -76,9 +76,7 @@ const MATRIX: {
     method: 'PUT',
     path: () => `/api/owners/bookings/${bookingId}/${action}`,
     body: {},
-    expect: { anonymous: 401, travelerA: 403, travelerB: 403, ownerB: 403 } as Partial<
-      Record<Who, number>
-    >,
+    expect: { anonymous: 401, travelerA: 403, travelerB: 403, ownerB: 403 },
   })),
   {
     call: 'request a booking',

@@ -1,0 +1,79 @@
+/**
+ * Log-in throttling against password guessing. Attempts are counted per email and client in
+ * Mongo, not in memory, so every API replica sees the same count and a restart forgets nothing.
+ * The window is fixed: it opens at the first failed attempt and, once the limit is used up,
+ * further attempts are refused (even with the right password) until it ends.
+ *
+ * An attempt is counted before the password is checked and the count is cleared on success:
+ * counting only after a failure would let a burst of parallel guesses all pass the check
+ * before any of them is counted. On FerretDB 1.x `$inc` is a read-then-write (its
+ * findAndModify runs no transaction), so a burst may still be undercounted there; on MongoDB
+ * the count is exact.
+ */
+import { isDuplicateKeyError } from '../db/connection.js';
+import { LoginAttempt } from '../db/models.js';
+import { ApiError } from './errors.js';
+
+export interface LoginThrottlePolicy {
+  maxFailures: number;
+  windowMs: number;
+}
+
+/** The throttle key: one counter per account email and client address. */
+export function loginAttemptKey(email: string, clientIp: string): string {
+  return `${email.trim().toLowerCase()}|${clientIp}`;
+}
+
+interface AttemptWindow {
+  attempts: number;
+  windowStartedAt: Date;
+}
+
+/** Counts one attempt into the live window, opening a new window when there is none. */
+async function countAttempt(key: string, windowMs: number, now: Date): Promise<AttemptWindow> {
+  const cutoff = new Date(now.getTime() - windowMs);
+  // Two rounds at most: the second only when another replica opened the window between our
+  // two updates (its insert wins, and this attempt then counts into its window).
+  for (let round = 0; ; round++) {
+    const live = await LoginAttempt.findOneAndUpdate(
+      { _id: key, windowStartedAt: { $gt: cutoff } },
+      { $inc: { attempts: 1 } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (live) return { attempts: live.attempts, windowStartedAt: live.windowStartedAt };
+    try {
+      // No live window: replace a stale one, or insert the first.
+      await LoginAttempt.updateOne(
+        { _id: key, windowStartedAt: { $lte: cutoff } },
+        { $set: { attempts: 1, windowStartedAt: now } },
+        { upsert: true },
+      );
+      return { attempts: 1, windowStartedAt: now };
+    } catch (error) {
+      if (!isDuplicateKeyError(error) || round > 0) throw error;
+    }
+  }
+}
+
+/**
+ * Takes one attempt from the key's allowance, or throws 429 `too_many_attempts` (details carry
+ * `retryAfterSeconds`) once the allowance of the current window is used up.
+ */
+export async function reserveLogInAttempt(
+  key: string,
+  policy: LoginThrottlePolicy,
+  now = new Date(),
+): Promise<void> {
+  const window = await countAttempt(key, policy.windowMs, now);
+  if (window.attempts <= policy.maxFailures) return;
+  const windowEndsAt = window.windowStartedAt.getTime() + policy.windowMs;
+  const retryAfterSeconds = Math.max(1, Math.ceil((windowEndsAt - now.getTime()) / 1000));
+  throw new ApiError(429, 'too_many_attempts', 'Too many failed log-ins; try again later', {
+    retryAfterSeconds,
+  });
+}
+
+/** A successful log-in starts the count again. */
+export async function clearLogInAttempts(key: string): Promise<void> {
+  await LoginAttempt.deleteOne({ _id: key });
+}

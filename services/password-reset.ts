@@ -1,0 +1,89 @@
+/**
+ * Password reset by a single-use, expiring token. The token goes only to the account holder
+ * (through the notification channel, which stands in for email); we keep its SHA-256, so a
+ * leaked `password_resets` collection cannot be used to take over an account. A token lives
+ * until it is used or expires, whichever comes first.
+ */
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { PasswordReset, User, type UserDoc } from '../db/models.js';
+import type { NotificationChannel } from '../notifications/channel.js';
+import { hashPassword, hashToken, revokeAllSessions, type Role } from './accounts.js';
+import { ApiError } from './errors.js';
+
+export const PASSWORD_RESET_KIND = 'password-reset';
+
+export interface PasswordResetRequest {
+  email: string;
+  /** On a role-forced route (`/api/owners/...`), only an account of that role gets a token. */
+  role?: Role;
+  ttlMs: number;
+  channel: NotificationChannel;
+}
+
+const invalidResetToken = () =>
+  new ApiError(400, 'invalid_reset_token', 'This reset token is invalid, used or expired');
+
+function resetMessage(token: string, ttlMs: number) {
+  const minutes = Math.max(1, Math.round(ttlMs / 60_000));
+  return {
+    title: 'Reset your StaySaga password',
+    body:
+      `Your password reset token:\n${token}\n` +
+      `It works once, within ${minutes} minutes. ` +
+      'If you did not ask to reset your password, ignore this message: nothing changes.',
+  };
+}
+
+/**
+ * Issues a token when the email has an account and sends it to that account. The caller answers
+ * the same way whatever happens here, so nobody learns which emails have accounts.
+ * @returns whether a token was issued (for logs and tests, never for the HTTP answer)
+ */
+export async function requestPasswordReset(request: PasswordResetRequest): Promise<boolean> {
+  const email = request.email.trim().toLowerCase();
+  const user = await User.findOne(request.role ? { email, role: request.role } : { email })
+    .select({ _id: 1 })
+    .lean<Pick<UserDoc, '_id'>>();
+  if (!user) return false;
+
+  const token = randomBytes(32).toString('base64url');
+  const tokenHash = hashToken(token);
+  await PasswordReset.create({
+    _id: tokenHash,
+    userId: user._id,
+    expiresAt: new Date(Date.now() + request.ttlMs),
+  });
+  await request.channel.deliver({
+    userId: user._id.toString(),
+    causeKey: `${PASSWORD_RESET_KIND}:${tokenHash}`,
+    kind: PASSWORD_RESET_KIND,
+    ...resetMessage(token, request.ttlMs),
+  });
+  return true;
+}
+
+/**
+ * Sets a new password with a reset token, then revokes every session of the account: whoever
+ * knew the old password is logged out too. The token is spent by deleting its document and
+ * only the request whose delete removed it goes on, so of two concurrent confirms exactly one
+ * succeeds (a conditional `usedAt` update would let both through on FerretDB 1.x, whose updates
+ * are a read then an unconditional write).
+ */
+export async function confirmPasswordReset(token: string, newPassword: string): Promise<void> {
+  // Hash first (scrypt is slow): the token is only spent once the new password is ready.
+  const passwordHash = await hashPassword(newPassword);
+  const live = { _id: hashToken(token), expiresAt: { $gt: new Date() } };
+  const reset = await PasswordReset.findOne(live).lean();
+  if (!reset) throw invalidResetToken();
+  const spent = await PasswordReset.deleteOne(live);
+  if (spent.deletedCount !== 1) throw invalidResetToken();
+
+  const userId = reset.userId.toString();
+  const updated = await User.updateOne(
+    { _id: new mongoose.Types.ObjectId(userId) },
+    { $set: { passwordHash } },
+  );
+  if (updated.matchedCount === 0) throw invalidResetToken();
+  await revokeAllSessions(userId);
+}
