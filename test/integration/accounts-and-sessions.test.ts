@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginAttempt, Notification, PasswordReset, Session } from '../../db/models.js';
 import type { Logger } from '../../config/logger.js';
 import {
@@ -16,15 +16,16 @@ import {
 import { hashToken } from '../../services/accounts.js';
 import { api, signUp } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
+import { connectTestDatabase, disconnectTestDatabase } from '../support/stack-clients.js';
 
 const PASSWORD = 'a-long-password';
 
 beforeAll(async () => {
-  await mongoose.connect(inject('mongoUri'));
+  await connectTestDatabase();
 });
 
 afterAll(async () => {
-  await mongoose.disconnect();
+  await disconnectTestDatabase();
 });
 
 const uniqueEmail = (label: string) => `${label}-${randomUUID()}@example.com`;

@@ -2,9 +2,9 @@
  * No double-booked night and no duplicated booking under real concurrency: many requests race
  * through the API, the saga and the night ledger at once, on the real stack.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_STATUSES } from '../../domain/booking-status.js';
 import { Booking, NightHold } from '../../db/models.js';
 import {
@@ -16,23 +16,26 @@ import {
   type Actor,
 } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
+import {
+  connectTemporalClient,
+  connectTestDatabase,
+  disconnectTestDatabase,
+} from '../support/stack-clients.js';
 
 let temporal: Client;
 let owner: Actor;
 let travelers: Actor[];
 
 beforeAll(async () => {
-  await mongoose.connect(inject('mongoUri'));
-  temporal = new Client({
-    connection: await Connection.connect({ address: inject('temporalAddress') }),
-  });
+  await connectTestDatabase();
+  temporal = await connectTemporalClient();
   owner = await signUp('owner');
   travelers = await Promise.all(Array.from({ length: 5 }, () => signUp('traveler')));
 });
 
 afterAll(async () => {
   await temporal?.connection.close();
-  await mongoose.disconnect();
+  await disconnectTestDatabase();
 });
 
 /** 50 stays that all contain the night `daysFromNow(start + 2)`, in three different shapes. */

@@ -2,7 +2,6 @@
  * What travelers and owners read: their booking lists (filters, search, sort, pages), the
  * owner's stats by status, notifications with mark-as-read, and the API's own documentation.
  */
-import mongoose from 'mongoose';
 import { beforeAll, afterAll, describe, expect, inject, it } from 'vitest';
 import { Booking } from '../../db/models.js';
 import {
@@ -14,6 +13,7 @@ import {
   type Actor,
 } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
+import { connectTestDatabase, disconnectTestDatabase } from '../support/stack-clients.js';
 
 let owner: Actor;
 let tom: Actor;
@@ -29,7 +29,7 @@ async function waitForStatus(bookingId: string, status: string) {
 }
 
 beforeAll(async () => {
-  await mongoose.connect(inject('mongoUri'));
+  await connectTestDatabase();
   [owner, tom, amara] = await Promise.all([
     signUp('owner'),
     signUp('traveler', 'Tom Becker'),
@@ -81,7 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await mongoose.disconnect();
+  await disconnectTestDatabase();
 });
 
 const idsOf = (res: { body: { bookings: { id: string }[] } }) => res.body.bookings.map((b) => b.id);

@@ -4,9 +4,9 @@
  * checked where it really lands: the Mongo documents, the messages on both topics field by
  * field, and the workflow's own state and search attributes through the Temporal client.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingWorkflowId } from '../../domain/ids.js';
 import { Booking, NightHold, Notification } from '../../db/models.js';
 import { bookingStatusQuery, searchAttributes } from '../../workflows/booking-definitions.js';
@@ -20,6 +20,11 @@ import {
 } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
 import { TopicRecorder } from '../support/topic-recorder.js';
+import {
+  connectTemporalClient,
+  connectTestDatabase,
+  disconnectTestDatabase,
+} from '../support/stack-clients.js';
 
 let temporal: Client;
 let kafka: TopicRecorder;
@@ -27,10 +32,8 @@ let owner: Actor;
 let traveler: Actor;
 
 beforeAll(async () => {
-  await mongoose.connect(inject('mongoUri'));
-  temporal = new Client({
-    connection: await Connection.connect({ address: inject('temporalAddress') }),
-  });
+  await connectTestDatabase();
+  temporal = await connectTemporalClient();
   kafka = await TopicRecorder.start(['booking-requests', 'booking-updates']);
   [owner, traveler] = await Promise.all([signUp('owner'), signUp('traveler')]);
 });
@@ -38,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await kafka?.stop();
   await temporal?.connection.close();
-  await mongoose.disconnect();
+  await disconnectTestDatabase();
 });
 
 const isoDay = (day: string) => `${day}T00:00:00.000Z`;

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Property } from '../../db/models.js';
 import {
   api,
@@ -17,13 +17,14 @@ import {
   type Actor,
 } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
+import { connectTestDatabase, disconnectTestDatabase } from '../support/stack-clients.js';
 
 let owner: Actor;
 let otherOwner: Actor;
 let traveler: Actor;
 
 beforeAll(async () => {
-  await mongoose.connect(inject('mongoUri'));
+  await connectTestDatabase();
   [owner, otherOwner, traveler] = await Promise.all([
     signUp('owner'),
     signUp('owner'),
@@ -32,7 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await mongoose.disconnect();
+  await disconnectTestDatabase();
 });
 
 const uniqueCity = () => `Testville-${randomUUID()}`;
