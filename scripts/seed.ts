@@ -112,9 +112,13 @@ const LISTINGS: Listing[][] = [
   ],
 ];
 
+let createdAccounts = 0;
+
 async function ensureAccount(email: string, name: string, role: Role, password: string) {
   const existing = await User.findOne({ email }).lean<UserDoc>();
-  return existing ?? (await signUp({ email, name, role, password }));
+  if (existing) return existing;
+  createdAccounts += 1;
+  return signUp({ email, name, role, password });
 }
 
 async function main() {
@@ -139,12 +143,13 @@ async function main() {
   for (const { email, name } of TRAVELERS) await ensureAccount(email, name, 'traveler', password);
   log.info('seeded', { owners: OWNERS.length, travelers: TRAVELERS.length, newListings: listings });
   const accounts = [...OWNERS, ...TRAVELERS].map((a) => a.email).join(', ');
-  process.stdout.write(
-    `Demo accounts: ${accounts}\n` +
-      (generated
-        ? `Their password (new accounts only; set SEED_PASSWORD to choose it): ${password}\n`
-        : 'Their password: the SEED_PASSWORD you gave (new accounts only).\n'),
-  );
+  const passwordLine =
+    createdAccounts === 0
+      ? 'They already existed: their password is unchanged.'
+      : generated
+        ? `Password of the ${createdAccounts} new account(s) (set SEED_PASSWORD to choose it): ${password}`
+        : `Password of the ${createdAccounts} new account(s): the SEED_PASSWORD you gave.`;
+  process.stdout.write(`Demo accounts: ${accounts}\n${passwordLine}\n`);
   await disconnectMongo();
 }
 
