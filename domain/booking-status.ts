@@ -33,9 +33,12 @@ export function isFinal(status: BookingStatus): boolean {
   return NEXT[status].length === 0;
 }
 
-/** Terminal outcomes that give the nights back to the property (the saga's compensation). */
+/**
+ * Every final status gives the nights back: REJECTED, EXPIRED and CANCELLED as the saga's
+ * compensation, COMPLETED because the stay is over. The ledger then holds live bookings only.
+ */
 export function releasesNights(status: BookingStatus): boolean {
-  return status === 'REJECTED' || status === 'EXPIRED' || status === 'CANCELLED';
+  return isFinal(status);
 }
 
 /** Bookings in these statuses still own their nights. */

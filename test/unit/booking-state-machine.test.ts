@@ -31,8 +31,13 @@ describe('the booking state machine', () => {
     ]);
   });
 
-  it('gives the nights back on reject, expiry and cancel only', () => {
-    expect(BOOKING_STATUSES.filter(releasesNights)).toEqual(['REJECTED', 'EXPIRED', 'CANCELLED']);
+  it('gives the nights back on every final status, never while the booking is live', () => {
+    expect(BOOKING_STATUSES.filter(releasesNights)).toEqual([
+      'REJECTED',
+      'EXPIRED',
+      'CANCELLED',
+      'COMPLETED',
+    ]);
   });
 
   it('lets owners decide on their own bookings and travelers only cancel theirs', () => {

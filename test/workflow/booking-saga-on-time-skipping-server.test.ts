@@ -137,7 +137,7 @@ describe('the booking saga', () => {
     ]);
   });
 
-  it('accepts on the owner decision and completes at check-out, keeping the nights', async () => {
+  it('accepts on the owner decision and completes at check-out, then frees the past nights', async () => {
     const input = await sagaInput();
     const { handle } = await startSaga(input);
     await env.sleep('2 hours');
@@ -147,7 +147,12 @@ describe('the booking saga', () => {
     expect(new Date(final.transitions[2]!.at).getTime()).toBeGreaterThanOrEqual(
       new Date(input.checkOut).getTime(),
     );
-    expect(namesFor(input.bookingId)).not.toContain('releaseNights');
+    // Held through the stay, freed only once it is over.
+    expect(namesFor(input.bookingId).slice(-3)).toEqual([
+      'releaseNights',
+      'recordTransition',
+      'notifyTraveler',
+    ]);
   });
 
   it('rejects on the owner decision and releases the nights', async () => {
@@ -183,7 +188,7 @@ describe('the booking saga', () => {
     const final = await handle.result();
     expect(final.transitions.map((t) => t.to)).toEqual(['PENDING', 'ACCEPTED', 'COMPLETED']);
     expect(final.ignoredDecisions.map((d) => d.ignoreReason)).toEqual(['too-late']);
-    expect(namesFor(input.bookingId)).not.toContain('releaseNights');
+    expect(namesFor(input.bookingId).filter((n) => n === 'releaseNights')).toHaveLength(1);
   });
 
   it('lets the traveler cancel an accepted stay before check-in, releasing the nights', async () => {
