@@ -53,6 +53,15 @@ export function parseMessage<T>(value: Buffer | null, schema: z.ZodType<T>): Par
   return { ok: false, reason: 'schema-violation', detail: detail.join('; ') };
 }
 
+/**
+ * Fault injection for the crash tests only: with STAYSAGA_FAULT_KILL_BEFORE_COMMIT=<topic> the
+ * process dies the hard way after handling a message and before committing its offset, the
+ * worst moment for an at-least-once consumer. Never set outside those tests.
+ */
+function dieHereIfAskedTo(topic: string): void {
+  if (process.env.STAYSAGA_FAULT_KILL_BEFORE_COMMIT === topic) process.kill(process.pid, 'SIGKILL');
+}
+
 export async function startValidatedConsumer<T>(
   options: ValidatedConsumerOptions<T>,
 ): Promise<RunningConsumer> {
@@ -104,6 +113,7 @@ export async function startValidatedConsumer<T>(
         ? await untilDone(() => options.handle(parsed.value, ctx), heartbeat)
         : { outcome: 'dead-letter', reason: parsed.reason, detail: parsed.detail };
       await untilDone(() => deadLetter(message, ctx, verdict), heartbeat);
+      dieHereIfAskedTo(topic);
       const next = (BigInt(message.offset) + 1n).toString();
       await consumer.commitOffsets([{ topic, partition, offset: next }]);
     },

@@ -140,6 +140,8 @@ async function startSaga(
       workflowIdConflictPolicy: 'USE_EXISTING',
       // ...and never restarts one that already finished.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // Shown in the Temporal UI next to the workflow, so operators see which listing it is.
+      memo: { propertyName: input.propertyName },
     },
   );
   try {

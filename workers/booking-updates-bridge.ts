@@ -3,7 +3,8 @@
  * workflow. The offset is committed only after Temporal accepted the signal (or the message was
  * dead-lettered); a redelivered decision is harmless because the workflow de-duplicates eventIds.
  */
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Logger } from '../config/logger.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import {
   bookingStatusUpdatedMessage,
@@ -52,6 +53,27 @@ async function whyUndeliverable(handle: WorkflowHandle): Promise<HandleResult> {
   }
 }
 
+/**
+ * What the bridge does with one valid `booking-updates` message: signal the booking's workflow.
+ * Shared by the live consumer and the replay tool, so a replay goes through exactly this path.
+ */
+export function forwardDecisionToSaga(temporal: Client, log: Logger) {
+  return async (
+    message: BookingStatusUpdatedMessage,
+    context: MessageContext,
+  ): Promise<HandleResult> => {
+    const handle = temporal.workflow.getHandle(bookingWorkflowId(message.bookingId));
+    try {
+      await handle.signal(decideBookingSignal, decisionFromMessage(message, context));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return whyUndeliverable(handle);
+      throw error; // Temporal unreachable: the consumer backs off and retries this message.
+    }
+    log.info('signalled', { bookingId: message.bookingId, status: message.status, ...context });
+    return { outcome: 'done' };
+  };
+}
+
 export async function startBookingUpdatesBridge(ctx: SystemContext): Promise<RunningComponent> {
   const log = ctx.log.child('bridge');
   const consumer = await startValidatedConsumer({
@@ -61,17 +83,7 @@ export async function startBookingUpdatesBridge(ctx: SystemContext): Promise<Run
     schema: bookingStatusUpdatedMessage,
     publisher: ctx.publisher,
     log,
-    async handle(message, context) {
-      const handle = ctx.temporal.workflow.getHandle(bookingWorkflowId(message.bookingId));
-      try {
-        await handle.signal(decideBookingSignal, decisionFromMessage(message, context));
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return whyUndeliverable(handle);
-        throw error; // Temporal unreachable: the consumer backs off and retries this message.
-      }
-      log.info('signalled', { bookingId: message.bookingId, status: message.status, ...context });
-      return { outcome: 'done' };
-    },
+    handle: forwardDecisionToSaga(ctx.temporal, log),
   });
   return { name: 'bridge', stop: () => consumer.stop() };
 }

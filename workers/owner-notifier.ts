@@ -1,15 +1,33 @@
 /** The owner side of `booking-requests`: tells the owner a traveler asked for a stay. */
-import { bookingCreatedMessage } from '../domain/messages.js';
-import { startValidatedConsumer } from '../kafka/validated-consumer.js';
-import { inAppNotificationChannel } from '../notifications/channel.js';
+import { bookingCreatedMessage, type BookingCreatedMessage } from '../domain/messages.js';
+import { startValidatedConsumer, type HandleResult } from '../kafka/validated-consumer.js';
+import { inAppNotificationChannel, type NotificationChannel } from '../notifications/channel.js';
 import type { RunningComponent } from './components.js';
 import type { SystemContext } from './system-context.js';
 
 export const NOTIFIER_GROUP_ID = 'staysaga-owner-notifier';
 
+/**
+ * What the owner side does with one valid `booking-created` message: notify the owner, once per
+ * eventId. Shared by the live consumer and the replay tool.
+ */
+export function notifyOwnerOfRequest(channel: NotificationChannel) {
+  return async (message: BookingCreatedMessage): Promise<HandleResult> => {
+    const stay = `${message.checkIn.slice(0, 10)} to ${message.checkOut.slice(0, 10)}`;
+    await channel.deliver({
+      userId: message.ownerId,
+      causeKey: message.eventId,
+      kind: 'booking-requested',
+      title: 'New booking request',
+      body: `${message.propertyName}: ${stay}, ${message.guests} guest(s), total ${message.totalPrice}`,
+      bookingId: message.bookingId,
+    });
+    return { outcome: 'done' };
+  };
+}
+
 export async function startOwnerNotifier(ctx: SystemContext): Promise<RunningComponent> {
   const log = ctx.log.child('notifier');
-  const channel = inAppNotificationChannel(log);
   const consumer = await startValidatedConsumer({
     kafka: ctx.kafka,
     groupId: NOTIFIER_GROUP_ID,
@@ -17,18 +35,7 @@ export async function startOwnerNotifier(ctx: SystemContext): Promise<RunningCom
     schema: bookingCreatedMessage,
     publisher: ctx.publisher,
     log,
-    async handle(message) {
-      const stay = `${message.checkIn.slice(0, 10)} to ${message.checkOut.slice(0, 10)}`;
-      await channel.deliver({
-        userId: message.ownerId,
-        causeKey: message.eventId,
-        kind: 'booking-requested',
-        title: 'New booking request',
-        body: `${message.propertyName}: ${stay}, ${message.guests} guest(s), total ${message.totalPrice}`,
-        bookingId: message.bookingId,
-      });
-      return { outcome: 'done' };
-    },
+    handle: notifyOwnerOfRequest(inAppNotificationChannel(log)),
   });
   return { name: 'notifier', stop: () => consumer.stop() };
 }
