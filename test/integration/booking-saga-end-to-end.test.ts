@@ -19,6 +19,7 @@ import {
   type Actor,
 } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
+import { recordHistoryFixture } from '../support/history-fixtures.js';
 import { TopicRecorder } from '../support/topic-recorder.js';
 import {
   connectTemporalClient,
@@ -174,6 +175,7 @@ describe('a booking request', () => {
         }),
       ).toBe(1);
     });
+    await recordHistoryFixture(temporal, bookingWorkflowId(booking.id), 'real-stack-accepted');
   });
 
   it('is REJECTED by the owner and its nights are released for the next traveler', async () => {
@@ -206,6 +208,7 @@ describe('a booking request', () => {
     });
     const final = await temporal.workflow.getHandle(bookingWorkflowId(bookingId)).result();
     expect(final.status).toBe('REJECTED');
+    await recordHistoryFixture(temporal, bookingWorkflowId(bookingId), 'real-stack-rejected');
 
     const booked = await api(`/api/bookings/property/${property.id}/booked-dates`);
     expect(booked.body).toEqual({ propertyId: property.id, bookedNights: [] });
@@ -240,6 +243,7 @@ describe('a booking request', () => {
     });
     expect(doc?.history.at(-1)?.at.getTime()).toBeGreaterThanOrEqual(deadline);
     expect((await workflowState(bookingId)).status).toBe('EXPIRED');
+    await recordHistoryFixture(temporal, bookingWorkflowId(bookingId), 'real-stack-expired');
   });
 
   it('answers 409 for nights already held, and holds nothing for the refused request', async () => {

@@ -19,6 +19,7 @@ import {
 } from '../../workflows/booking-definitions.js';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../workers/booking-worker.js';
 import { fakeBookingActivities } from '../support/fake-booking-activities.js';
+import { recordHistoryFixture } from '../support/history-fixtures.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const OWNER = '64b000000000000000000001';
@@ -135,6 +136,7 @@ describe('the booking saga', () => {
       'recordTransition',
       'notifyTraveler',
     ]);
+    await recordHistoryFixture(env.client, handle.workflowId, 'saga-expired-after-24h');
   });
 
   it('accepts on the owner decision and completes at check-out, then frees the past nights', async () => {
@@ -153,6 +155,7 @@ describe('the booking saga', () => {
       'recordTransition',
       'notifyTraveler',
     ]);
+    await recordHistoryFixture(env.client, handle.workflowId, 'saga-accepted-then-completed');
   });
 
   it('rejects on the owner decision and releases the nights', async () => {
@@ -167,6 +170,7 @@ describe('the booking saga', () => {
       reason: 'REJECTED in a test',
     });
     expect(namesFor(input.bookingId)).toContain('releaseNights');
+    await recordHistoryFixture(env.client, handle.workflowId, 'saga-rejected');
   });
 
   it('lets the owner cancel a pending booking, releasing the nights', async () => {
@@ -177,6 +181,7 @@ describe('the booking saga', () => {
     expect(final.transitions.map((t) => t.to)).toEqual(['PENDING', 'CANCELLED']);
     expect(final.transitions[1]).toMatchObject({ actor: owner });
     expect(namesFor(input.bookingId)).toContain('releaseNights');
+    await recordHistoryFixture(env.client, handle.workflowId, 'saga-pending-cancelled-by-owner');
   });
 
   it('ignores a cancellation that arrives after check-in and completes the stay', async () => {
@@ -189,6 +194,7 @@ describe('the booking saga', () => {
     expect(final.transitions.map((t) => t.to)).toEqual(['PENDING', 'ACCEPTED', 'COMPLETED']);
     expect(final.ignoredDecisions.map((d) => d.ignoreReason)).toEqual(['too-late']);
     expect(namesFor(input.bookingId).filter((n) => n === 'releaseNights')).toHaveLength(1);
+    await recordHistoryFixture(env.client, handle.workflowId, 'saga-late-cancellation-ignored');
   });
 
   it('lets the traveler cancel an accepted stay before check-in, releasing the nights', async () => {
@@ -201,6 +207,11 @@ describe('the booking saga', () => {
     const final = await handle.result();
     expect(final.transitions.map((t) => t.to)).toEqual(['PENDING', 'ACCEPTED', 'CANCELLED']);
     expect(namesFor(input.bookingId).filter((n) => n === 'releaseNights')).toHaveLength(1);
+    await recordHistoryFixture(
+      env.client,
+      handle.workflowId,
+      'saga-accepted-then-cancelled-by-traveler',
+    );
   });
 
   it('applies a decision once, and records duplicates, strangers and impossible moves as ignored', async () => {
@@ -227,6 +238,11 @@ describe('the booking saga', () => {
       'duplicate',
       'invalid-transition',
     ]);
+    await recordHistoryFixture(
+      env.client,
+      handle.workflowId,
+      'saga-duplicates-and-strangers-ignored',
+    );
     await handle.terminate('test done');
   });
 
@@ -236,5 +252,6 @@ describe('the booking saga', () => {
     expect(hold).toEqual({ held: false, conflictingNights: [input.checkIn.slice(0, 10)] });
     expect((await handle.result()).status).toBe('UNAVAILABLE');
     expect(namesFor(input.bookingId)).toEqual(['holdNights']);
+    await recordHistoryFixture(env.client, handle.workflowId, 'saga-nights-unavailable');
   });
 });

@@ -1,0 +1,31 @@
+/**
+ * Every recorded booking history (test/fixtures/histories, from the time-skipping saga tests and
+ * the real-stack end-to-end tests) replays against today's workflow code without
+ * non-determinism: bookings already running in production would survive this deploy.
+ */
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../workers/booking-worker.js';
+import { loadHistoryFixtures } from '../support/history-fixtures.js';
+
+describe('recorded booking histories', () => {
+  it('all replay against the current saga code', async () => {
+    const fixtures = loadHistoryFixtures();
+    expect(fixtures.length).toBeGreaterThanOrEqual(10);
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories(
+      {
+        workflowsPath: WORKFLOWS_PATH,
+        bundlerOptions: workflowBundlerOptions,
+        replayName: 'fixtures',
+      },
+      fixtures,
+    )) {
+      replayed += 1;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(fixtures.length);
+  });
+});
