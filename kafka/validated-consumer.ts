@@ -62,19 +62,46 @@ function dieHereIfAskedTo(topic: string): void {
   if (process.env.STAYSAGA_FAULT_KILL_BEFORE_COMMIT === topic) process.kill(process.pid, 'SIGKILL');
 }
 
+/**
+ * Keeps this member alive in its group while one slow step runs (a signal to an unreachable
+ * Temporal can block for ~20 s inside the client's own retries), so a slow message never costs
+ * a rebalance. A failed heartbeat (a rebalance under way) is left for the next commit to notice.
+ */
+async function whileHeartbeating<R>(
+  step: () => Promise<R>,
+  heartbeat: () => Promise<void>,
+): Promise<R> {
+  const timer = setInterval(() => {
+    heartbeat().catch(() => undefined);
+  }, HEARTBEAT_INTERVAL_MS);
+  try {
+    return await step();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const HEARTBEAT_INTERVAL_MS = 3_000;
+// Short enough that a crashed consumer's partitions move to a live one within seconds.
+const SESSION_TIMEOUT_MS = 10_000;
+
 export async function startValidatedConsumer<T>(
   options: ValidatedConsumerOptions<T>,
 ): Promise<RunningConsumer> {
   const { kafka, groupId, topic, log } = options;
   const { initialMs, maxMs } = options.backoff ?? { initialMs: 250, maxMs: 10_000 };
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: SESSION_TIMEOUT_MS,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+  });
   let stopping = false;
 
   /** Retries a step until it succeeds; only shutting down (or a rebalance) interrupts it. */
   async function untilDone<R>(step: () => Promise<R>, heartbeat: () => Promise<void>): Promise<R> {
     for (let delay = initialMs; ; delay = Math.min(delay * 2, maxMs)) {
       try {
-        return await step();
+        return await whileHeartbeating(step, heartbeat);
       } catch (error) {
         if (stopping) throw error;
         log.warn('transient failure, retrying', { topic, error, retryInMs: delay });
