@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Booking, NightHold } from '../../db/models.js';
 import { bookingWorkflowId } from '../../domain/ids.js';
+import { recordHistoryFixture } from '../support/history-fixtures.js';
 import { BRIDGE_GROUP_ID } from '../../workers/booking-updates-bridge.js';
 import { bookingStatusQuery } from '../../workflows/booking-definitions.js';
 import { eventually } from '../support/eventually.js';
@@ -95,6 +96,11 @@ describe('the Temporal server stopped while owner decisions arrive', () => {
     }
     expect(await NightHold.countDocuments({ bookingId: toApprove })).toBe(3);
     expect(await NightHold.countDocuments({ bookingId: toReject })).toBe(0);
+    await recordHistoryFixture(
+      stack.temporal,
+      bookingWorkflowId(toReject),
+      'fault-temporal-outage-rejected',
+    );
 
     // Both offsets committed after the signals went through; nothing dead-lettered.
     await eventually(async () => expect(await committed()).toBe(2));

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingCreatedEventId } from '../../activities/booking-activities.js';
 import { Booking, NightHold, Notification } from '../../db/models.js';
 import { bookingWorkflowId } from '../../domain/ids.js';
+import { recordHistoryFixture } from '../support/history-fixtures.js';
 import { bookingStatusQuery } from '../../workflows/booking-definitions.js';
 import { eventually } from '../support/eventually.js';
 import {
@@ -107,6 +108,16 @@ describe('the Temporal worker killed mid-saga', () => {
       expect(state.transitions.map((t) => t.to)).toEqual(['PENDING', outcome]);
       expect(state.ignoredDecisions).toEqual([]);
     }
+    await recordHistoryFixture(
+      stack.temporal,
+      bookingWorkflowId(bookingA),
+      'fault-worker-killed-while-pending',
+    );
+    await recordHistoryFixture(
+      stack.temporal,
+      bookingWorkflowId(bookingB),
+      'fault-worker-killed-at-decision',
+    );
     // The nights: A keeps its 3, B's 2 are free again.
     expect(await NightHold.countDocuments({ bookingId: bookingA })).toBe(3);
     expect(await NightHold.countDocuments({ bookingId: bookingB })).toBe(0);
