@@ -29,6 +29,15 @@ export default defineConfig({
       },
       {
         test: {
+          // The deployment files (Dockerfile, compose, Kubernetes) proven offline by validators.
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
           // Each file breaks servers on purpose, on a private stack of its own: one at a time.

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { AppConfig } from '../config/env.js';
+import type { AppConfig, SeedService } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import { ApiError } from '../services/errors.js';
@@ -59,23 +59,36 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', docsRoutes());
   const accounts = { log: log.child('auth') };
-  app.route('/api/auth', authRoutes(config, undefined, accounts));
-  app.route('/api/travelers', authRoutes(config, 'traveler', accounts));
-  app.route('/api/owners', authRoutes(config, 'owner', accounts));
-  app.route('/api/properties', propertyRoutes());
-  app.route(
-    '/api/travelers/bookings',
-    travelerBookingRoutes({
-      temporal,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
-    }),
-  );
-  app.route('/api/owners/bookings', ownerBookingRoutes(publisher));
-  app.route('/api/owners/properties', ownerPropertyRoutes());
-  app.route('/api/notifications', notificationRoutes());
-  app.route('/api/bookings', bookedDatesRoute());
-  app.route('/api/bookings', bookingRoutes(temporal));
+  // Each seed service owns path prefixes; a process serves the services it is given, so the
+  // same app runs as one process (the default) or one Deployment per service behind an Ingress.
+  const mount: Record<SeedService, () => void> = {
+    auth: () => {
+      app.route('/api/auth', authRoutes(config, undefined, accounts));
+      app.route('/api/notifications', notificationRoutes());
+    },
+    owner: () => {
+      app.route('/api/owners', authRoutes(config, 'owner', accounts));
+      app.route('/api/owners/bookings', ownerBookingRoutes(publisher));
+      app.route('/api/owners/properties', ownerPropertyRoutes());
+    },
+    property: () => app.route('/api/properties', propertyRoutes()),
+    booking: () => {
+      app.route('/api/bookings', bookedDatesRoute());
+      app.route('/api/bookings', bookingRoutes(temporal));
+    },
+    traveler: () => {
+      app.route('/api/travelers', authRoutes(config, 'traveler', accounts));
+      app.route(
+        '/api/travelers/bookings',
+        travelerBookingRoutes({
+          temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
+        }),
+      );
+    },
+  };
+  for (const service of config.API_SERVICES) mount[service]();
 
   app.notFound((c) =>
     c.json(

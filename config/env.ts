@@ -24,6 +24,10 @@ const duration = (fallbackMs: number) =>
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** The seed's services, each a set of API path prefixes (and a port, 5001-5005, in compose). */
+export const SEED_SERVICES = ['auth', 'owner', 'property', 'booking', 'traveler'] as const;
+export type SeedService = (typeof SEED_SERVICES)[number];
+
 export const configSchema = z.object({
   PORT: port(3000),
   HOST: z.string().default('127.0.0.1'),
@@ -54,6 +58,24 @@ export const configSchema = z.object({
   // dodge the log-in throttle by sending a new address each time.
   TRUST_PROXY: z.stringbool().default(false),
   ACCOUNT_PURGE_INTERVAL: duration(5 * 60 * 1000),
+  /** Which seed services this API process serves: `all` or a comma list of SEED_SERVICES. */
+  API_SERVICES: z
+    .string()
+    .default('all')
+    .transform((list, ctx) => {
+      if (list.trim() === 'all') return [...SEED_SERVICES];
+      const names = list.split(',').map((s) => s.trim());
+      const unknown = names.filter((n) => !(SEED_SERVICES as readonly string[]).includes(n));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `unknown service(s) ${unknown.join(', ')}` });
+        return z.NEVER;
+      }
+      return names as SeedService[];
+    }),
+  /** Where processes without the API answer health probes. */
+  HEALTH_PORT: port(8080),
+  /** A workflow bundle built ahead of time (the container image has one); else bundled at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

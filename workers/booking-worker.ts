@@ -25,8 +25,9 @@ export async function startBookingWorker(ctx: SystemContext): Promise<RunningCom
     connection,
     namespace: ctx.config.TEMPORAL_NAMESPACE,
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    bundlerOptions: workflowBundlerOptions,
+    ...(ctx.config.WORKFLOW_BUNDLE_PATH
+      ? { workflowBundle: { codePath: ctx.config.WORKFLOW_BUNDLE_PATH } }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
     activities: createBookingActivities({
       publisher: ctx.publisher,
       notifications: inAppNotificationChannel(log.child('notify')),

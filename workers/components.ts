@@ -3,6 +3,7 @@ import { startApiServer } from './api-server.js';
 import { startBookingUpdatesBridge } from './booking-updates-bridge.js';
 import { startBookingWorker } from './booking-worker.js';
 import { startOwnerNotifier } from './owner-notifier.js';
+import { startHealthServer } from './health-server.js';
 import type { SystemContext } from './system-context.js';
 
 export interface RunningComponent {
@@ -33,6 +34,10 @@ export function parseComponentNames(text: string | undefined): ComponentName[] {
 export async function startComponents(ctx: SystemContext, names: ComponentName[]) {
   const running: RunningComponent[] = [];
   for (const name of names) running.push(await COMPONENTS[name](ctx));
+  if (!names.includes('api')) {
+    const { HEALTH_PORT, HOST } = ctx.config;
+    running.push(await startHealthServer(HEALTH_PORT, HOST, names));
+  }
   return {
     running,
     async stop() {
