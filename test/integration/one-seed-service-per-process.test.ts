@@ -1,0 +1,113 @@
+/**
+ * The deployment topology, on the real stack: an API process that serves only some seed
+ * services (as one Deployment per service does), and a worker that runs a workflow bundle built
+ * ahead of time (as the container image does) and answers health probes on HEALTH_PORT.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePorts } from '../../stack/ports.js';
+import { createProperty, daysFromNow, signUp } from '../support/api-client.js';
+import { eventually } from '../support/eventually.js';
+
+const children: ChildProcess[] = [];
+let workDir: string;
+let apiUrl: string;
+let healthUrl: string;
+
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      KAFKA_BROKERS: inject('kafkaBrokers'),
+      MONGODB_URI: inject('mongoUri'),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return eventually(() => expect(output).toMatch(ready), { timeoutMs: 60_000 });
+}
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'staysaga-topology-'));
+  const [apiPort, healthPort] = (await freePorts(2)) as [number, number];
+  const bundle = join(workDir, 'workflow-bundle.js');
+  const taskQueue = `topology-${Date.now()}`;
+  await startProcess(['scripts/bundle-workflows.ts', bundle], {}, /workflow bundle: /);
+  await Promise.all([
+    startProcess(
+      ['workers/main.ts', 'worker'],
+      {
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        WORKFLOW_BUNDLE_PATH: bundle,
+        HEALTH_PORT: String(healthPort),
+      },
+      /polling/,
+    ),
+    startProcess(
+      ['workers/main.ts', 'api'],
+      { TEMPORAL_TASK_QUEUE: taskQueue, API_SERVICES: 'property,traveler', PORT: String(apiPort) },
+      /listening/,
+    ),
+  ]);
+  apiUrl = `http://127.0.0.1:${apiPort}`;
+  healthUrl = `http://127.0.0.1:${healthPort}/health`;
+});
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+async function call(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
+  const res = await fetch(`${apiUrl}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+describe('one seed service per process', () => {
+  it('serves only its services, runs sagas from a pre-built bundle, and answers health probes', async () => {
+    const [owner, traveler] = await Promise.all([signUp('owner'), signUp('traveler')]);
+    const property = await createProperty(owner);
+
+    // property and traveler are served here; auth and booking routes belong to other processes.
+    expect((await call(`/api/properties/${property.id}`)).status).toBe(200);
+    const elsewhere = await call('/api/auth/me', { token: traveler.token });
+    expect(elsewhere).toEqual({
+      status: 404,
+      body: { error: { code: 'not_found', message: 'No route for GET /api/auth/me' } },
+    });
+    expect((await call('/health')).body).toEqual({ status: 'ok' });
+
+    // The booking saga runs on this topology's own task queue: only the bundle worker serves it.
+    const booked = await call('/api/travelers/bookings', {
+      method: 'POST',
+      token: traveler.token,
+      body: {
+        propertyId: property.id,
+        checkIn: daysFromNow(900),
+        checkOut: daysFromNow(902),
+        guests: 2,
+      },
+    });
+    expect(booked.status).toBe(201);
+    expect(booked.body.booking.status).toBe('PENDING');
+
+    const health = await fetch(healthUrl);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', components: ['worker'] });
+  });
+});
