@@ -44,6 +44,8 @@ export const configSchema = z.object({
   KAFKA_CLIENT_ID: z.string().default('staysaga'),
   KAFKA_REQUEST_TOPIC: z.string().default('booking-requests'),
   KAFKA_RESPONSE_TOPIC: z.string().default('booking-updates'),
+  /** Copies of each booking topic: 1 on one broker, 3 on a 3-broker cluster. */
+  KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('bookings'),

@@ -9,7 +9,11 @@ export interface BookingTopics {
 export const TOPIC_PARTITIONS = 3;
 
 /** Creates the booking topics and their dead-letter topics; a no-op when they exist. */
-export async function ensureBookingTopics(kafka: Kafka, topics: BookingTopics): Promise<void> {
+export async function ensureBookingTopics(
+  kafka: Kafka,
+  topics: BookingTopics,
+  replicationFactor = 1,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -22,7 +26,7 @@ export async function ensureBookingTopics(kafka: Kafka, topics: BookingTopics): 
         topics: missing.map((topic) => ({
           topic,
           numPartitions: TOPIC_PARTITIONS,
-          replicationFactor: 1,
+          replicationFactor,
         })),
       });
     }

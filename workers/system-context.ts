@@ -26,7 +26,7 @@ export async function openSystemContext(config: AppConfig, log: Logger): Promise
   await connectMongo(config.MONGODB_URI, log.child('mongo'));
   const kafka = createKafka(config.KAFKA_CLIENT_ID, config.KAFKA_BROKERS, log);
   const topics = { requests: config.KAFKA_REQUEST_TOPIC, updates: config.KAFKA_RESPONSE_TOPIC };
-  await ensureBookingTopics(kafka, topics);
+  await ensureBookingTopics(kafka, topics, config.KAFKA_TOPIC_REPLICATION_FACTOR);
   const publisher = await BookingEventPublisher.connect(kafka, topics);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   log.info('connected', {

@@ -1,0 +1,505 @@
+/**
+ * The container files (Dockerfile, .dockerignore, docker-compose.yml, .env.example) proven without
+ * a Docker engine: the Compose Specification schema and hadolint judge them (and are shown to
+ * reject a broken copy, so a pass means something), and the parsed files are checked for what
+ * the schema cannot see: health-gated start order, pinned images, no committed secrets, the seed
+ * services on their ports, and an image that carries everything the entry point imports.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED_SERVICES } from '../../config/env.js';
+import {
+  ensureDeployValidators,
+  type DeployValidators,
+  type ToolCommand,
+} from '../../stack/deploy-validators.js';
+import { searchAttributes } from '../../workflows/booking-definitions.js';
+import { startHealthServer } from '../../workers/health-server.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+let tools: DeployValidators;
+let scratch: string;
+
+beforeAll(async () => {
+  tools = await ensureDeployValidators();
+  scratch = mkdtempSync(join(tmpdir(), 'staysaga-deploy-'));
+});
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+function runTool(tool: ToolCommand, args: string[]) {
+  const result = spawnSync(tool.command, [...tool.args, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...tool.env },
+    encoding: 'utf8',
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+// ---- docker-compose.yml -------------------------------------------------------------------------
+
+type Env = Record<string, string>;
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  entrypoint?: string[] | string;
+  environment?: Env | string[];
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }> | string[];
+  restart?: string;
+  healthcheck?: { test?: string[] | string; interval?: string; start_period?: string };
+  volumes?: string[];
+  networks?: string[] | Record<string, unknown>;
+}
+interface Compose {
+  version?: string;
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+  networks?: Record<string, unknown>;
+}
+
+const composeText = read('docker-compose.yml');
+const compose = parse(composeText, { merge: true }) as Compose;
+const services = compose.services;
+
+const STAYSAGA_IMAGE = /^staysaga:\$\{STAYSAGA_VERSION:-\d+\.\d+\.\d+\}$/;
+const staysagaServices = Object.entries(services).filter(([, s]) => s.build !== undefined);
+const seedPorts: Record<(typeof SEED_SERVICES)[number], number> = {
+  auth: 5001,
+  owner: 5002,
+  property: 5003,
+  booking: 5004,
+  traveler: 5005,
+};
+
+function environmentOf(service: ComposeService): Env {
+  const env = service.environment ?? {};
+  if (!Array.isArray(env))
+    return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    env.map((entry) => {
+      const at = entry.indexOf('=');
+      return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+    }),
+  );
+}
+
+describe('docker-compose.yml', () => {
+  it('is valid against the Compose Specification schema, which rejects a misspelled key', () => {
+    const good = runTool(tools.checkJsonschema, [
+      '--builtin-schema',
+      'vendor.compose-spec',
+      'docker-compose.yml',
+    ]);
+    expect(good.output).toContain('ok');
+    expect(good.status).toBe(0);
+
+    const broken = join(scratch, 'docker-compose.broken.yml');
+    writeFileSync(broken, composeText.replace(/^( {4})ports:/m, '$1prots:'));
+    expect(readFileSync(broken, 'utf8')).toContain('prots:');
+    const bad = runTool(tools.checkJsonschema, ['--builtin-schema', 'vendor.compose-spec', broken]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.output).toMatch(/prots/);
+  });
+
+  it('follows the Compose Specification: no top-level version, a named network', () => {
+    expect(compose.version).toBeUndefined();
+    expect(Object.keys(compose.networks ?? {})).toEqual(['staysaga']);
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.networks, name).toEqual(['staysaga']);
+    }
+  });
+
+  it('runs every StaySaga process from one tagged image, started only once its servers are healthy', () => {
+    expect(staysagaServices.map(([name]) => name).sort()).toEqual(
+      [...SEED_SERVICES, 'worker', 'bridge', 'notifier'].sort(),
+    );
+    for (const [name, service] of staysagaServices) {
+      expect(service.build, name).toBe('.');
+      expect(service.image, name).toMatch(STAYSAGA_IMAGE);
+      const deps = service.depends_on as Record<string, { condition: string }>;
+      for (const server of ['kafka', 'mongo', 'temporal']) {
+        expect(deps[server], `${name} -> ${server}`).toEqual({ condition: 'service_healthy' });
+      }
+      expect(deps['temporal-search-attributes'], name).toEqual({
+        condition: 'service_completed_successfully',
+      });
+    }
+    // The shared settings live once, in extension fields, and are merged into each service.
+    expect(composeText).toMatch(/^x-staysaga: &staysaga$/m);
+    expect(composeText.match(/^ {4}<<: \*staysaga$/gm)).toHaveLength(staysagaServices.length);
+  });
+
+  it('serves each seed service on its own port (5001-5005) with API_SERVICES naming it', () => {
+    for (const seed of SEED_SERVICES) {
+      const service = services[seed]!;
+      const env = environmentOf(service);
+      expect(service.command, seed).toEqual(['api']);
+      expect(env.API_SERVICES, seed).toBe(seed);
+      expect(env.PORT, seed).toBe(String(seedPorts[seed]));
+      expect(service.ports, seed).toEqual([`${seedPorts[seed]}:${seedPorts[seed]}`]);
+    }
+    for (const name of ['worker', 'bridge', 'notifier']) {
+      const service = services[name]!;
+      expect(service.command, name).toEqual([name]);
+      // Unpublished, so `--scale` can run any number of replicas side by side.
+      expect(service.ports, name).toBeUndefined();
+      expect(environmentOf(service).HEALTH_PORT, name).toBe('8080');
+    }
+  });
+
+  it("gives every StaySaga process the seed's ConfigMap keys and the in-network addresses", () => {
+    for (const [name, service] of staysagaServices) {
+      const env = environmentOf(service);
+      expect(env, name).toMatchObject({
+        KAFKA_BROKERS: 'kafka:9092',
+        KAFKA_REQUEST_TOPIC: 'booking-requests',
+        KAFKA_RESPONSE_TOPIC: 'booking-updates',
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        MONGODB_URI: 'mongodb://mongo:27017/staysaga?replicaSet=rs0',
+        HOST: '0.0.0.0',
+      });
+    }
+  });
+
+  it('runs Kafka as one KRaft node (no Zookeeper) that StaySaga reaches as kafka:9092', () => {
+    const kafka = services.kafka!;
+    expect(kafka.image).toBe('apache/kafka:4.4.0');
+    const env = environmentOf(kafka);
+    expect(env).toMatchObject({
+      KAFKA_NODE_ID: '1',
+      KAFKA_PROCESS_ROLES: 'broker,controller',
+      KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://kafka:9092',
+      KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+      KAFKA_CONTROLLER_QUORUM_VOTERS: '1@kafka:9093',
+      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+    });
+    expect(env.KAFKA_LISTENERS).toContain('PLAINTEXT://:9092');
+    expect(env.KAFKA_LISTENERS).toContain('CONTROLLER://:9093');
+    expect(Object.keys(env).some((k) => /zookeeper/i.test(k))).toBe(false);
+    expect(Object.keys(services).some((k) => /zookeeper/i.test(k))).toBe(false);
+    expect(JSON.stringify(kafka.healthcheck?.test)).toContain('kafka-broker-api-versions.sh');
+  });
+
+  it('runs MongoDB as a replica set whose healthcheck initiates it and waits for PRIMARY', () => {
+    const mongo = services.mongo!;
+    expect(mongo.command).toEqual(['--replSet', 'rs0', '--bind_ip_all']);
+    const probe = JSON.stringify(mongo.healthcheck?.test);
+    expect(probe).toContain('rs.initiate');
+    expect(probe).toContain("host: 'mongo:27017'");
+    expect(probe).toContain('isWritablePrimary');
+  });
+
+  it('runs Temporal on PostgreSQL and registers exactly the booking search attributes', () => {
+    const temporal = services.temporal!;
+    expect(environmentOf(temporal)).toMatchObject({
+      DB: 'postgres12',
+      DB_PORT: '5432',
+      POSTGRES_SEEDS: 'postgresql',
+      POSTGRES_PWD: '${TEMPORAL_DB_PASSWORD:?set it in .env}',
+    });
+    expect(temporal.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(JSON.stringify(temporal.healthcheck?.test)).toContain(
+      'temporal operator cluster health',
+    );
+    expect(JSON.stringify(services.postgresql!.healthcheck?.test)).toContain('pg_isready');
+
+    const oneShot = services['temporal-search-attributes']!;
+    expect(oneShot.restart).toBe('no');
+    expect(oneShot.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
+    const script = ([] as string[]).concat(oneShot.entrypoint ?? []).join('\n');
+    expect(script).toContain('temporal operator search-attribute create');
+    expect(script).toMatch(/already exists/);
+    // The same names and types the workflow code writes (workflows/booking-definitions.ts).
+    const registered = [...script.matchAll(/\b([A-Z]\w+):(Keyword|Datetime)\b/g)].map(
+      ([, name, type]) => `${name}:${type!.toUpperCase()}`,
+    );
+    const expected = Object.values(searchAttributes).map((key) => `${key.name}:${key.type}`);
+    expect(registered.sort()).toEqual(expected.sort());
+  });
+
+  it('pins every image to an explicit tag other than latest', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const image = service.image;
+      expect(image, name).toBeDefined();
+      if (service.build !== undefined) {
+        expect(image, name).toMatch(STAYSAGA_IMAGE);
+        continue;
+      }
+      const tag = /^[\w./-]+:([\w.-]+)$/.exec(image!)?.[1];
+      expect(tag, `${name}: ${image}`).toBeDefined();
+      expect(tag, name).not.toBe('latest');
+      // A release, not a bare major: at least major.minor.
+      expect(tag, `${name}: ${image}`).toMatch(/^\d+\.\d+/);
+    }
+  });
+
+  it('commits no secret: every password, secret or token setting is a ${VAR} reference without a default', () => {
+    let checked = 0;
+    for (const [name, service] of Object.entries(services)) {
+      for (const [key, value] of Object.entries(environmentOf(service))) {
+        if (!/pass|pwd|secret|token|credential/i.test(key)) continue;
+        checked += 1;
+        expect(value, `${name}.${key}`).toMatch(/^\$\{[A-Z][A-Z0-9_]*(:?\?[^}]*)?\}$/);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2); // PostgreSQL's password and Temporal's copy of it
+    expect(read('.gitignore').split('\n')).toContain('.env');
+  });
+
+  it('keeps long-running services restarting and health-checked', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'temporal-search-attributes') continue;
+      expect(service.restart, name).toBe('unless-stopped');
+      expect(service.healthcheck, name).toBeDefined();
+      if (service.build === undefined) {
+        expect(service.healthcheck?.test, name).toBeDefined();
+      }
+    }
+    // StaySaga's processes take the probe from the image's HEALTHCHECK, which has one.
+    expect(read('Dockerfile')).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \[/m);
+  });
+
+  it('keeps server data in named volumes that are declared and used', () => {
+    const declared = Object.keys(compose.volumes ?? {}).sort();
+    expect(declared).toEqual(['kafka-data', 'mongo-data', 'postgresql-data']);
+    const used = Object.values(services)
+      .flatMap((s) => s.volumes ?? [])
+      .map((v) => v.split(':')[0]);
+    expect(used.sort()).toEqual(declared);
+    expect(services.kafka!.volumes).toEqual(['kafka-data:/var/lib/kafka/data']);
+    expect(services.mongo!.volumes).toEqual(['mongo-data:/data/db']);
+    expect(services.postgresql!.volumes).toEqual(['postgresql-data:/var/lib/postgresql/data']);
+  });
+
+  it('documents in .env.example every variable the compose file reads', () => {
+    // `$$` escapes a `$` for the container's shell; only `${VAR}` is interpolated by compose.
+    const used = new Set(
+      [...composeText.matchAll(/(?<!\$)\$\{([A-Z_][A-Z0-9_]*)/g)].map(([, name]) => name!),
+    );
+    expect(used).toContain('TEMPORAL_DB_PASSWORD');
+    const example = read('.env.example');
+    const listed = new Map(
+      [...example.matchAll(/^([A-Z_][A-Z0-9_]*)=(.*)$/gm)].map(([, k, v]) => [k!, v!]),
+    );
+    for (const name of used) expect(listed.has(name), name).toBe(true);
+    expect(listed.get('TEMPORAL_DB_PASSWORD')).toBe('change-me');
+  });
+});
+
+// ---- Dockerfile ---------------------------------------------------------------------------------
+
+const dockerfile = read('Dockerfile');
+/** Instructions with their line continuations joined, comments dropped. */
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line !== '' && !line.startsWith('#'));
+const stages = instructions.reduce<string[][]>((all, line) => {
+  if (/^FROM\s/i.test(line)) all.push([]);
+  all.at(-1)?.push(line);
+  return all;
+}, []);
+const runtime = stages.at(-1) ?? [];
+
+describe('the Dockerfile', () => {
+  it('passes hadolint at warning level, which fails a Dockerfile FROM node:latest', () => {
+    const good = runTool(tools.hadolint, ['--config', '.hadolint.yaml', 'Dockerfile']);
+    expect(good.output).toBe('');
+    expect(good.status).toBe(0);
+
+    const bad = join(scratch, 'Dockerfile.latest');
+    writeFileSync(bad, 'FROM node:latest\nCMD ["node"]\n');
+    const lint = runTool(tools.hadolint, ['--config', '.hadolint.yaml', '--no-color', bad]);
+    expect(lint.status).not.toBe(0);
+    expect(lint.output).toContain('DL3007');
+  });
+
+  it('ignores no hadolint rule without a reason', () => {
+    const config = parse(read('.hadolint.yaml')) as {
+      'failure-threshold': string;
+      ignored?: string[];
+    };
+    expect(config['failure-threshold']).toBe('warning');
+    for (const rule of config.ignored ?? []) {
+      expect(read('.hadolint.yaml')).toMatch(new RegExp(`${rule}.*#|#.*\\n\\s*- ${rule}`));
+    }
+  });
+
+  it('builds in stages from a pinned Node 20 release and bundles the workflows at build time', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) {
+      expect(stage[0]).toMatch(/^FROM node:20\.\d+\.\d+-[a-z-]+ AS \w+$/);
+    }
+    const build = stages[0]!;
+    expect(build).toContain('RUN npm ci --no-audit --no-fund');
+    expect(build).toContain('RUN npm run build:workflows /app/build/workflow-bundle.js');
+    expect(runtime).toContain(
+      'COPY --from=build /app/build/workflow-bundle.js ./build/workflow-bundle.js',
+    );
+  });
+
+  it('runs as a non-root user with production dependencies and the pre-built bundle', () => {
+    const user = runtime.filter((line) => line.startsWith('USER ')).at(-1);
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^USER (root|0)(:|$)/);
+    expect(user).toMatch(/^USER [1-9]\d*:[1-9]\d*$/);
+    expect(runtime.some((line) => /^RUN npm ci --omit=dev\b/.test(line))).toBe(true);
+    const env = runtime.filter((line) => line.startsWith('ENV ')).join(' ');
+    expect(env).toContain('WORKFLOW_BUNDLE_PATH=/app/build/workflow-bundle.js');
+    expect(env).toContain('HOST=0.0.0.0');
+    expect(env).toContain('NODE_ENV=production');
+    expect(runtime).toContain('ENTRYPOINT ["node", "--import", "tsx", "workers/main.ts"]');
+    expect(runtime).toContain('CMD ["api"]');
+    expect(runtime.some((line) => /^EXPOSE .*\b3000\b.*\b8080\b/.test(line))).toBe(true);
+  });
+
+  it('copies every source directory the entry points import, and no tests or tooling', () => {
+    const copied = new Set(
+      runtime
+        .map((line) => /^COPY (?!--from)(\S+) \.\/\1$/.exec(line)?.[1])
+        .filter((dir): dir is string => dir !== undefined),
+    );
+    const needed = importedTopLevelDirs(['workers/main.ts', 'scripts/seed.ts', 'ops/cli.ts']);
+    expect(needed).toContain('workflows');
+    for (const dir of needed) expect(copied.has(dir), dir).toBe(true);
+    for (const dir of ['test', 'bench', 'stack', 'k8s']) expect(copied.has(dir), dir).toBe(false);
+    for (const dir of copied) expect(existsSync(join(ROOT, dir)), dir).toBe(true);
+  });
+
+  it('has a healthcheck that answers for an API process (PORT) and for any other (HEALTH_PORT)', async () => {
+    const line = runtime.find((l) => l.startsWith('HEALTHCHECK '));
+    expect(line).toMatch(/--start-period=\d+s/);
+    const exec = JSON.parse(line!.slice(line!.indexOf('CMD ') + 4)) as string[];
+    expect(exec.slice(0, 2)).toEqual(['node', '-e']);
+    // Asynchronously: the servers it probes run in this process.
+    const probe = (env: Env) =>
+      new Promise<number | null>((done) => {
+        execFile(
+          exec[0]!,
+          exec.slice(1),
+          { env: { ...process.env, ...env }, timeout: 20_000 },
+          (error) => done(error ? (typeof error.code === 'number' ? error.code : null) : 0),
+        );
+      });
+
+    const api = await listen(200);
+    const failing = await listen(503);
+    const healthPort = await freePort();
+    const health = await startHealthServer(healthPort, '127.0.0.1', ['worker']);
+    const closed = await freePort(); // nothing listens here
+    try {
+      // worker, bridge, notifier: nothing on PORT, the health server on HEALTH_PORT
+      expect(await probe({ PORT: String(closed), HEALTH_PORT: String(healthPort) })).toBe(0);
+      // an API process: /health on PORT
+      expect(await probe({ PORT: String(port(api)), HEALTH_PORT: String(closed) })).toBe(0);
+      // nothing answers, or the API answers but is not healthy
+      expect(await probe({ PORT: String(closed), HEALTH_PORT: String(closed) })).toBe(1);
+      expect(await probe({ PORT: String(port(failing)), HEALTH_PORT: String(healthPort) })).toBe(1);
+    } finally {
+      await health.stop();
+      await close(api);
+      await close(failing);
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps dependencies, history, tests, data and secrets out of the build context', () => {
+    const patterns = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    for (const entry of [
+      'node_modules',
+      '.git',
+      'test',
+      'bench',
+      '.data',
+      'build',
+      'coverage',
+      'k8s',
+      '*.log',
+      '.env',
+    ]) {
+      expect(patterns, entry).toContain(entry);
+    }
+    // Nothing the image copies is ignored.
+    for (const dir of [
+      'domain',
+      'workflows',
+      'workers',
+      'config',
+      'package.json',
+      'package-lock.json',
+    ]) {
+      expect(patterns, dir).not.toContain(dir);
+    }
+  });
+});
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+/** The top-level directories reachable through relative imports from the given entry files. */
+function importedTopLevelDirs(entries: string[]): string[] {
+  const seen = new Set<string>();
+  const dirs = new Set<string>();
+  const queue = entries.map((entry) => join(ROOT, entry));
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
+    dirs.add(relative(ROOT, file).split('/')[0]!);
+    const source = readFileSync(file, 'utf8');
+    for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = resolve(dirname(file), spec!);
+      const candidates = [target.replace(/\.js$/, '.ts'), target, join(target, 'index.ts')];
+      const found = candidates.find((c) => existsSync(c) && !isDirectory(c));
+      if (found) queue.push(found);
+    }
+  }
+  // workers/start-system.ts (npm start) is not reached from workers/main.ts, so stack/ is not.
+  return [...dirs].filter((d) => !d.includes('.')).sort();
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    readdirSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listen(status: number): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
+}
+
+const port = (server: Server) => (server.address() as AddressInfo).port;
+const close = (server: Server) => new Promise<void>((done) => server.close(() => done()));
+
+async function freePort(): Promise<number> {
+  const server = await listen(200);
+  const free = port(server);
+  await close(server);
+  return free;
+}
