@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cachedInstall, cacheDir, requireTool, run } from './install.js';
+import { cachedInstall, cacheDir, pipInstall, requireTool, run } from './install.js';
 
 const REQUIREMENTS = fileURLToPath(new URL('./deploy-validators.txt', import.meta.url));
 export const KUSTOMIZE_VERSION = 'v5.8.2'; // v5.8.3 needs Go 1.27
@@ -28,27 +28,8 @@ export async function ensureDeployValidators(): Promise<DeployValidators> {
   // `pip --target`, not a venv: a venv's scripts hard-code the directory it was made in, and
   // installs are built in a temporary directory and then renamed into place.
   const site = join(cacheDir(), 'deploy-validators-1');
-  await cachedInstall(
-    site,
-    'check-jsonschema, kubernetes-validate, hadolint (PyPI)',
-    async (tmp) => {
-      requireTool('python3', 'to install the deployment validators', 'Install Python 3 with pip.');
-      await run(
-        'python3',
-        [
-          '-m',
-          'pip',
-          'install',
-          '-q',
-          '--disable-pip-version-check',
-          '--target',
-          tmp,
-          '-r',
-          REQUIREMENTS,
-        ],
-        { failureHint: 'Could not install the validators from PyPI: is it reachable?' },
-      );
-    },
+  await cachedInstall(site, 'check-jsonschema, kubernetes-validate, hadolint (PyPI)', (tmp) =>
+    pipInstall(REQUIREMENTS, tmp, 'to install the deployment validators'),
   );
   const python = (module: string): ToolCommand => ({
     command: 'python3',

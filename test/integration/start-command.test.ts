@@ -8,17 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isAlive } from '../../stack/managed-process.js';
 import { freePorts } from '../../stack/ports.js';
 import { eventually } from '../support/eventually.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the start command', () => {
   it('starts the stack and every component, then stops them all on SIGTERM', async () => {
