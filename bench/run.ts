@@ -108,7 +108,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     openLoopDurationSec: Number(get('open-loop-duration') ?? (quick ? 3 : 20)),
     p99LimitMs: Number(get('p99-limit-ms') ?? 5000),
     apiLoad: bool('no-api-load') ? false : flags.has('api-load') ? bool('api-load') : !quick,
-    apiLoadUsers: intList(get('api-load-users') ?? (quick ? '1,8' : '1,10,50,100')),
+    apiLoadUsers: intList(get('api-load-users') ?? (quick ? '1,8' : '100,200,300,400,500')),
     apiLoadDurationSec: Number(get('api-load-duration') ?? (quick ? 5 : 30)),
   };
 }
