@@ -17,7 +17,7 @@
  * A level counts the requests that started and finished inside its measured window (after the
  * warm-up); requests still in flight when the window closes are awaited but not counted.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 export type ApiLoadKind = 'login' | 'search' | 'booking' | 'all';
 
@@ -62,7 +62,8 @@ const COUNTRY: Record<(typeof CITIES)[number], string> = {
   Madrid: 'Spain',
   Barcelona: 'Spain',
 };
-const PASSWORD = 'bench-load-password-1';
+/** Throwaway accounts of one run: a fresh random password, never one kept in the repository. */
+const PASSWORD = randomBytes(12).toString('base64url');
 const MAX_LOGINS_IN_FLIGHT_PER_ACCOUNT = 4;
 const SETUP_CONCURRENCY = 8;
 /** Bookings start this far ahead (days), every stay two nights, one free night between stays. */

@@ -3,7 +3,7 @@
  * once PENDING is recorded) -> the owner approves over HTTP (booking-updates on Kafka) -> bridge
  * -> workflow signal -> ACCEPTED written to Mongo, seen by a Mongo poll.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Booking } from '../db/models.js';
 import type { SagaSample } from './harness.js';
@@ -45,12 +45,15 @@ function expectStatus(res: HttpResult, status: number, what: string): void {
   }
 }
 
+/** Throwaway accounts of one run: a fresh random password, never one kept in the repository. */
+const BENCH_ACCOUNT_PASSWORD = randomBytes(12).toString('base64url');
+
 async function signUp(apiUrl: string, role: 'owner' | 'traveler') {
   const res = await http(apiUrl, '/api/auth/signup', {
     method: 'POST',
     body: {
       email: `bench-${role}-${randomUUID()}@example.com`,
-      password: 'bench-password-1',
+      password: BENCH_ACCOUNT_PASSWORD,
       name: `Bench ${role}`,
       role,
     },
