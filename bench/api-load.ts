@@ -18,6 +18,7 @@
  * warm-up); requests still in flight when the window closes are awaited but not counted.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { requestJson } from '../test/support/http-client.js';
 
 export type ApiLoadKind = 'login' | 'search' | 'booking' | 'all';
 
@@ -95,32 +96,12 @@ export function assertLoopbackApiUrl(apiUrl: string): URL {
 
 function makeClient(apiUrl: string, timeoutMs: number) {
   const base = assertLoopbackApiUrl(apiUrl).origin;
-  return async function call(
+  return function call(
     method: string,
     path: string,
     options: { token?: string; body?: unknown } = {},
   ): Promise<Answer> {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.body);
-    }
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers,
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = text;
-    }
-    return { status: response.status, body: parsed };
+    return requestJson(base, path, { method, ...options, timeoutMs });
   };
 }
 

@@ -12,16 +12,12 @@
  *                    [--scenarios baseline,full] [--api-load] [--no-api-load]
  * Each flag also reads from BENCH_<FLAG> (BENCH_BOOKINGS=2000, BENCH_QUICK=1, ...).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../config/logger.js';
 import { bookingWorkflowId } from '../domain/ids.js';
-import { startStack } from '../stack/index.js';
-import { freePorts } from '../stack/ports.js';
-import { runComponents } from '../workers/main.js';
+import { startThrowawayStack } from '../stack/throwaway-stack.js';
+import { runComponentsOn } from '../workers/main.js';
 import { renderApiLoadTable, runApiLoad, type ApiLoadResult } from './api-load.js';
 import {
   ratios,
@@ -123,26 +119,18 @@ async function main() {
   const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
   say(`options ${JSON.stringify(options)}`);
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'staysaga-bench-'));
-  const [temporal, temporalUi, kafka, kafkaController, mongo, api] = (await freePorts(6)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const stack = await startStack({
-    dataDir,
-    ports: { temporal, temporalUi, kafka, kafkaController, mongo },
-  });
-  Object.assign(process.env, stack.env, {
-    PORT: String(api),
-    HOST: '127.0.0.1',
-    OWNER_DECISION_TIMEOUT,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  });
-  const system = await runComponents('all', createLogger('bench', 'warn'));
+  const { stack, dataDir, apiPort: api, remove } = await startThrowawayStack('bench');
+  const system = await runComponentsOn(
+    stack,
+    'all',
+    {
+      PORT: String(api),
+      HOST: '127.0.0.1',
+      OWNER_DECISION_TIMEOUT,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
+    createLogger('bench', 'warn'),
+  );
   const apiUrl = `http://127.0.0.1:${api}`;
   const client = new Client({
     connection: await Connection.connect({ address: stack.env.TEMPORAL_ADDRESS }),
@@ -305,8 +293,7 @@ async function main() {
     await baselineWorker.stop();
     await client.connection.close();
     await system.stop();
-    await stack.stop();
-    if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
+    await remove();
   }
 }
 

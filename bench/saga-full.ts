@@ -4,6 +4,7 @@
  * -> workflow signal -> ACCEPTED written to Mongo, seen by a Mongo poll.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { requestJson } from '../test/support/http-client.js';
 import { performance } from 'node:perf_hooks';
 import { Booking } from '../db/models.js';
 import type { SagaSample } from './harness.js';
@@ -22,21 +23,12 @@ export interface HttpResult {
   body: HttpBody | undefined;
 }
 
-export async function http(
+export function http(
   apiUrl: string,
   path: string,
   options: { method?: string; token?: string; body?: unknown } = {},
 ): Promise<HttpResult> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${apiUrl}${path}`, {
-    method: options.method ?? 'GET',
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as HttpBody) : undefined };
+  return requestJson<HttpBody | undefined>(apiUrl, path, options);
 }
 
 function expectStatus(res: HttpResult, status: number, what: string): void {

@@ -25,13 +25,21 @@ export interface DecisionAccepted {
   eventId: string;
 }
 
-async function bookingFor(bookingId: string, user: AuthUser, party: 'ownerId' | 'travelerId') {
+type Party = 'ownerId' | 'travelerId';
+
+/**
+ * A booking as seen by one of its parties: 404 when it does not exist, 403 when `user` is none
+ * of the `parties` allowed here. Every read and decision on one booking goes through this.
+ */
+export async function bookingOfParty(
+  bookingId: string,
+  user: AuthUser,
+  parties: readonly Party[] = ['ownerId', 'travelerId'],
+) {
   if (!mongoose.isValidObjectId(bookingId)) throw notFound('Booking');
-  const booking = await Booking.findById(bookingId)
-    .select({ status: 1, ownerId: 1, travelerId: 1 })
-    .lean();
+  const booking = await Booking.findById(bookingId).lean();
   if (!booking) throw notFound('Booking');
-  if (booking[party].toString() !== user.id) {
+  if (!parties.some((party) => booking[party].toString() === user.id)) {
     throw forbidden('This booking belongs to someone else');
   }
   return booking;
@@ -54,7 +62,7 @@ export async function decideAsOwner(
   status: DecisionStatus,
   reason?: string,
 ): Promise<DecisionAccepted> {
-  const booking = await bookingFor(bookingId, owner, 'ownerId');
+  const booking = await bookingOfParty(bookingId, owner, ['ownerId']);
   refuseInvalid(booking.status, status);
   const eventId = randomUUID();
   await publisher.bookingStatusUpdated({
@@ -77,7 +85,7 @@ export async function cancelAsTraveler(
   bookingId: string,
   reason?: string,
 ): Promise<DecisionAccepted> {
-  const booking = await bookingFor(bookingId, traveler, 'travelerId');
+  const booking = await bookingOfParty(bookingId, traveler, ['travelerId']);
   refuseInvalid(booking.status, 'CANCELLED');
   const eventId = randomUUID();
   await temporal.workflow.getHandle(bookingWorkflowId(bookingId)).signal(decideBookingSignal, {

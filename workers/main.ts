@@ -5,6 +5,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
+import type { RunningStack } from '../stack/index.js';
 import { parseComponentNames, startComponents } from './components.js';
 import { openSystemContext } from './system-context.js';
 
@@ -15,6 +16,17 @@ export async function runComponents(names: string | undefined, log: Logger) {
   const config = loadConfig();
   const ctx = await openSystemContext(config, log);
   return startComponents(ctx, parseComponentNames(names));
+}
+
+/** Runs components against a stack this process started, with extra settings on top. */
+export function runComponentsOn(
+  stack: Pick<RunningStack, 'env'>,
+  names: string | undefined,
+  settings: Record<string, string>,
+  log: Logger,
+) {
+  Object.assign(process.env, stack.env, settings);
+  return runComponents(names, log);
 }
 
 export function stopOnSignals(stop: () => Promise<void>, log: Logger) {

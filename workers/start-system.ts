@@ -6,7 +6,7 @@
 import { createLogger } from '../config/logger.js';
 import { startStack } from '../stack/index.js';
 import { StackError } from '../stack/managed-process.js';
-import { runComponents, stopOnSignals } from './main.js';
+import { runComponentsOn, stopOnSignals } from './main.js';
 
 const log = createLogger('staysaga');
 
@@ -25,10 +25,9 @@ async function main() {
   const startedAt = Date.now();
   const doneStarting = exitOnSignalsWhileStarting();
   const stack = await startStack({ echo: process.env.STAYSAGA_ECHO_SERVERS !== 'false' });
-  Object.assign(process.env, stack.env);
-  let system: Awaited<ReturnType<typeof runComponents>>;
+  let system: Awaited<ReturnType<typeof runComponentsOn>>;
   try {
-    system = await runComponents(process.env.STAYSAGA_COMPONENTS, log);
+    system = await runComponentsOn(stack, process.env.STAYSAGA_COMPONENTS, {}, log);
   } catch (error) {
     await stack.stop();
     throw error;

@@ -1,10 +1,8 @@
 /** Seed Booking service: one booking, seen or cancelled by its own parties. */
 import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
-import { Booking } from '../../db/models.js';
-import { cancelAsTraveler } from '../../services/booking-decisions.js';
+import { bookingOfParty, cancelAsTraveler } from '../../services/booking-decisions.js';
 import { bookingView } from '../../services/booking-views.js';
-import { forbidden, notFound } from '../../services/errors.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
 import { readBody, readId } from '../http.js';
 import { documentRoute } from '../openapi.js';
@@ -28,12 +26,7 @@ export function bookingRoutes(temporal: Client) {
     },
   });
   app.get('/:id', requireUser(), async (c) => {
-    const booking = await Booking.findById(readId(c)).lean();
-    if (!booking) throw notFound('Booking');
-    const { id } = c.get('user');
-    if (booking.travelerId.toString() !== id && booking.ownerId.toString() !== id) {
-      throw forbidden('This booking belongs to someone else');
-    }
+    const booking = await bookingOfParty(readId(c), c.get('user'));
     return c.json({ booking: bookingView(booking) });
   });
 

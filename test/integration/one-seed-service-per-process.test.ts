@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePorts } from '../../stack/ports.js';
 import { createProperty, daysFromNow, signUp } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
+import { requestJson } from '../support/http-client.js';
 
 const children: ChildProcess[] = [];
 let workDir: string;
@@ -66,16 +67,8 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-async function call(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
-  const res = await fetch(`${apiUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...(init.body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as any };
+function call(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
+  return requestJson(apiUrl, path, init);
 }
 
 describe('one seed service per process', () => {
@@ -86,7 +79,7 @@ describe('one seed service per process', () => {
     // property and traveler are served here; auth and booking routes belong to other processes.
     expect((await call(`/api/properties/${property.id}`)).status).toBe(200);
     const elsewhere = await call('/api/auth/me', { token: traveler.token });
-    expect(elsewhere).toEqual({
+    expect({ status: elsewhere.status, body: elsewhere.body }).toEqual({
       status: 404,
       body: { error: { code: 'not_found', message: 'No route for GET /api/auth/me' } },
     });

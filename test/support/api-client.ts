@@ -1,41 +1,13 @@
 /** A small client for the real HTTP API, plus the actors a booking story needs. */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import { requestJson, type JsonRequest, type JsonResponse } from './http-client.js';
 
-export interface ApiResponse<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export type ApiResponse<T = any> = JsonResponse<T>;
 
-export async function api<T = any>(
-  path: string,
-  options: {
-    method?: string;
-    token?: string;
-    body?: unknown;
-    headers?: Record<string, string>;
-    rawBody?: string;
-  } = {},
-): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  const response = await fetch(`${inject('apiUrl')}${path}`, {
-    method: options.method ?? 'GET',
-    headers,
-    body,
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: (text ? JSON.parse(text) : undefined) as T,
-    headers: response.headers,
-  };
+/** A call to the integration suite's API (the system under test). */
+export function api<T = any>(path: string, options: JsonRequest = {}): Promise<ApiResponse<T>> {
+  return requestJson<T>(inject('apiUrl'), path, options);
 }
 
 export interface Actor {

@@ -8,17 +8,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
-import { startStack, type RunningStack, type StackPorts } from '../../stack/index.js';
+import type { StackPorts } from '../../stack/index.js';
 import { startKafka } from '../../stack/kafka.js';
 import type { ManagedProcess } from '../../stack/managed-process.js';
-import { freePorts } from '../../stack/ports.js';
+import { startThrowawayStack } from '../../stack/throwaway-stack.js';
+import { requestJson, type JsonResponse as ApiResponse } from './http-client.js';
 import { startTemporalDevServer } from '../../stack/temporal.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -95,29 +95,10 @@ export async function startPrivateStack(
 ): Promise<PrivateStack> {
   installExitHook();
   const started = Date.now();
-  const dataDir = mkdtempSync(join(tmpdir(), 'staysaga-faults-'));
-  const [temporal, temporalUi, kafka, kafkaController, mongo, api] = (await freePorts(6)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ports = { temporal, temporalUi, kafka, kafkaController, mongo, api };
-  let stack: RunningStack | undefined;
-  try {
-    stack = await startStack({
-      dataDir,
-      ports,
-      echo: false,
-      // Always our own servers, whatever the developer's shell points at.
-      env: { ...process.env, TEMPORAL_ADDRESS: '', KAFKA_BROKERS: '', MONGODB_URI: '' },
-    });
-  } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw error;
-  }
+  // Always our own servers, whatever the developer's shell points at: these tests break them.
+  const throwaway = await startThrowawayStack('faults', { ownServers: true });
+  const { stack, dataDir, apiPort: api } = throwaway;
+  const ports = { ...throwaway.ports, api };
   const servers = new Map<string, ManagedProcess>(stack.processes.map((p) => [p.name, p]));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -226,9 +207,11 @@ export async function startPrivateStack(
       await Promise.all([...components].map((c) => c.kill('SIGKILL')));
       await mongoose.disconnect().catch(() => undefined);
       await temporalClient.connection.close().catch(() => undefined);
+      // Restarted servers replace the stack's own processes: stop whichever is current.
       await Promise.all([...servers.values()].map((p) => p.stop(10_000)));
-      if (!process.env.STAYSAGA_KEEP_FAULT_DATA) rmSync(dataDir, { recursive: true, force: true });
-      else log(`kept ${dataDir}`);
+      const keepData = Boolean(process.env.STAYSAGA_KEEP_FAULT_DATA);
+      await throwaway.remove({ keepData });
+      if (keepData) log(`kept ${dataDir}`);
     },
   };
   return privateStack;
@@ -377,11 +360,6 @@ export async function readTopic(brokers: string[], topic: string): Promise<Topic
 // A tiny client for the private API (test/support/api-client.ts reads the integration project's
 // injected URL; fault tests each have their own).
 
-export interface ApiResponse<T = any> {
-  status: number;
-  body: T;
-}
-
 export interface Actor {
   id: string;
   token: string;
@@ -404,28 +382,10 @@ export interface ApiClient {
 }
 
 export function apiClient(baseUrl: string): ApiClient {
-  const call = async <T = any>(
+  const call = <T = any>(
     path: string,
     options: { method?: string; token?: string; body?: unknown } = {},
-  ): Promise<ApiResponse<T>> => {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}${path}`, {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(120_000),
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: response.status, body: body as T };
-  };
+  ): Promise<ApiResponse<T>> => requestJson<T>(baseUrl, path, { ...options, timeoutMs: 120_000 });
   const expectStatus = (res: ApiResponse, status: number, what: string) => {
     if (res.status !== status) {
       throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);

@@ -3,14 +3,10 @@
  * in a fresh data directory (or uses TEMPORAL_ADDRESS / KAFKA_BROKERS / MONGODB_URI when given),
  * then the whole StaySaga system (API, worker, bridge, notifier), exactly as `npm start` does.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../config/logger.js';
-import { startStack } from '../../stack/index.js';
-import { freePorts } from '../../stack/ports.js';
-import { runComponents } from '../../workers/main.js';
+import { startThrowawayStack } from '../../stack/throwaway-stack.js';
+import { runComponentsOn } from '../../workers/main.js';
 
 /** Short enough to watch a booking expire in a test, long enough to decide in the others. */
 export const TEST_OWNER_DECISION_TIMEOUT = '20s';
@@ -27,25 +23,17 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const started = Date.now();
-  const dataDir = mkdtempSync(join(tmpdir(), 'staysaga-it-'));
-  const [temporal, temporalUi, kafka, kafkaController, mongo, api] = (await freePorts(6)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const stack = await startStack({
-    dataDir,
-    ports: { temporal, temporalUi, kafka, kafkaController, mongo },
-  });
-  Object.assign(process.env, stack.env, {
-    PORT: String(api),
-    OWNER_DECISION_TIMEOUT: TEST_OWNER_DECISION_TIMEOUT,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  });
-  const system = await runComponents('all', createLogger('sut', 'warn'));
+  const { stack, apiPort: api, remove } = await startThrowawayStack('it');
+  const system = await runComponentsOn(
+    stack,
+    'all',
+    {
+      PORT: String(api),
+      OWNER_DECISION_TIMEOUT: TEST_OWNER_DECISION_TIMEOUT,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
+    createLogger('sut', 'warn'),
+  );
   process.stdout.write(`[sut] system up in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
 
   project.provide('apiUrl', `http://127.0.0.1:${api}`);
@@ -56,7 +44,6 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await system.stop();
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await remove();
   };
 }
