@@ -5,7 +5,6 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
-import type { RunningStack } from '../stack/index.js';
 import { parseComponentNames, startComponents } from './components.js';
 import { openSystemContext } from './system-context.js';
 
@@ -18,9 +17,12 @@ export async function runComponents(names: string | undefined, log: Logger) {
   return startComponents(ctx, parseComponentNames(names));
 }
 
-/** Runs components against a stack this process started, with extra settings on top. */
+/**
+ * Runs components against servers this process started (a local stack's addresses in `env`),
+ * with extra settings on top. Typed by shape so production code never depends on stack/.
+ */
 export function runComponentsOn(
-  stack: Pick<RunningStack, 'env'>,
+  stack: { env: Record<string, string> },
   names: string | undefined,
   settings: Record<string, string>,
   log: Logger,
