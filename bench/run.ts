@@ -36,13 +36,8 @@ import {
   runBaselineSaga,
   startBaselineWorker,
 } from './saga-baseline.js';
-import {
-  AcceptedWatcher,
-  notAccepted,
-  prepareFullPath,
-  runFullSaga,
-  type FullPathFixture,
-} from './saga-full.js';
+import { AcceptedTap } from './accepted-observer.js';
+import { notAccepted, prepareFullPath, runFullSaga, type FullPathFixture } from './saga-full.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
 const OWNER_DECISION_TIMEOUT = '1h';
@@ -120,6 +115,7 @@ async function main() {
   say(`options ${JSON.stringify(options)}`);
 
   const { stack, dataDir, apiPort: api, remove } = await startThrowawayStack('bench');
+  const watcher = new AcceptedTap();
   const system = await runComponentsOn(
     stack,
     'all',
@@ -130,6 +126,7 @@ async function main() {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     },
     createLogger('bench', 'warn'),
+    { workerInterceptors: watcher.workerInterceptors },
   );
   const apiUrl = `http://127.0.0.1:${api}`;
   const client = new Client({
@@ -139,7 +136,6 @@ async function main() {
     temporalAddress: stack.env.TEMPORAL_ADDRESS,
     namespace: process.env.TEMPORAL_NAMESPACE,
   });
-  const watcher = new AcceptedWatcher();
   say(`system up: api ${apiUrl}, temporal ${stack.env.TEMPORAL_ADDRESS}, data ${dataDir}`);
 
   const pids: Record<string, number> = {
@@ -276,7 +272,6 @@ async function main() {
       fullPath: fixture && {
         bookings: fixture.bookingIds.length,
         notAccepted: missing,
-        acceptedPollMs: watcherSummary(watcher.pollDurationsMs),
       },
       apiLoad,
     });
@@ -295,15 +290,6 @@ async function main() {
     await system.stop();
     await remove();
   }
-}
-
-function watcherSummary(durations: number[]) {
-  const sorted = [...durations].sort((a, b) => a - b);
-  return {
-    polls: sorted.length,
-    p50: sorted[Math.floor(sorted.length / 2)] ?? 0,
-    max: sorted[sorted.length - 1] ?? 0,
-  };
 }
 
 const isEntryPoint = import.meta.url === new URL(`file://${process.argv[1]}`).href;

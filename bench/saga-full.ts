@@ -1,12 +1,13 @@
 /**
  * The full scenario: the real path a booking takes. POST /api/travelers/bookings (answers 201
  * once PENDING is recorded) -> the owner approves over HTTP (booking-updates on Kafka) -> bridge
- * -> workflow signal -> ACCEPTED written to Mongo, seen by a Mongo poll.
+ * -> workflow signal -> ACCEPTED written to Mongo (seen by an `AcceptedObserver`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { requestJson } from '../test/support/http-client.js';
 import { performance } from 'node:perf_hooks';
 import { Booking } from '../db/models.js';
+import type { AcceptedObserver } from './accepted-observer.js';
 import type { SagaSample } from './harness.js';
 
 /** The few answer fields the bench reads. */
@@ -119,65 +120,6 @@ function dayFromNow(days: number): string {
     .slice(0, 10);
 }
 
-/**
- * Watches Mongo for bookings becoming ACCEPTED with one query at a time for every booking
- * waited on (never more than one in flight, so the poll's own load stays bounded).
- */
-export class AcceptedWatcher {
-  private readonly waiting = new Map<string, { resolve: (at: number) => void }>();
-  private stopped = false;
-  private loop: Promise<void> | undefined;
-  readonly pollDurationsMs: number[] = [];
-
-  constructor(private readonly intervalMs = 5) {}
-
-  /** Resolves with performance.now() of the poll that saw the booking ACCEPTED. */
-  waitFor(bookingId: string, timeoutMs = 60_000): Promise<number> {
-    this.loop ??= this.run();
-    return new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(bookingId);
-        reject(new Error(`booking ${bookingId} not ACCEPTED after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(bookingId, {
-        resolve: (at) => {
-          clearTimeout(timer);
-          resolve(at);
-        },
-      });
-    });
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      if (this.waiting.size > 0) {
-        const ids = [...this.waiting.keys()];
-        const started = performance.now();
-        try {
-          const found = await Booking.find({ _id: { $in: ids }, status: 'ACCEPTED' }, { _id: 1 })
-            .lean()
-            .exec();
-          const at = performance.now();
-          this.pollDurationsMs.push(at - started);
-          for (const doc of found) {
-            const id = String(doc._id);
-            this.waiting.get(id)?.resolve(at);
-            this.waiting.delete(id);
-          }
-        } catch {
-          // A failed poll is retried on the next tick; a booking that never shows times out.
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-  }
-}
-
 export interface FullSaga {
   bookingId: string;
   sample: SagaSample;
@@ -186,7 +128,7 @@ export interface FullSaga {
 /** One booking along the real path, from request to ACCEPTED visible in Mongo. */
 export async function runFullSaga(
   fixture: FullPathFixture,
-  watcher: AcceptedWatcher,
+  watcher: AcceptedObserver,
 ): Promise<FullSaga> {
   const i = fixture.next++;
   const pool = fixture.propertyIds.length;

@@ -32,6 +32,7 @@ export async function startBookingWorker(ctx: SystemContext): Promise<RunningCom
       publisher: ctx.publisher,
       notifications: inAppNotificationChannel(log.child('notify')),
     }),
+    ...(ctx.workerInterceptors ? { interceptors: ctx.workerInterceptors } : {}),
   });
   const running = worker.run();
   running.catch((error: unknown) => log.error('worker stopped with an error', { error }));

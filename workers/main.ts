@@ -2,19 +2,29 @@
  * Runs StaySaga components against infrastructure given by the environment:
  *   tsx workers/main.ts [api,worker,bridge,notifier]   (or STAYSAGA_COMPONENTS; default: all)
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkerInterceptors } from '@temporalio/worker';
 import { loadConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
 import { parseComponentNames, startComponents } from './components.js';
 import { openSystemContext } from './system-context.js';
 
-export async function runComponents(names: string | undefined, log: Logger) {
+/** In-process extras, for a caller that runs the components itself (the bench). */
+export interface ComponentExtras {
+  /** Added to the booking worker, e.g. to observe activities as they finish. */
+  workerInterceptors?: WorkerInterceptors;
+}
+
+export async function runComponents(
+  names: string | undefined,
+  log: Logger,
+  extras: ComponentExtras = {},
+) {
   // We own shutdown: stop every component in order instead of the SDK reacting on its own.
   // The SDK's own logs (bundler output, state changes) only matter when something is wrong.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
   const config = loadConfig();
   const ctx = await openSystemContext(config, log);
-  return startComponents(ctx, parseComponentNames(names));
+  return startComponents({ ...ctx, ...extras }, parseComponentNames(names));
 }
 
 /**
@@ -26,9 +36,10 @@ export function runComponentsOn(
   names: string | undefined,
   settings: Record<string, string>,
   log: Logger,
+  extras: ComponentExtras = {},
 ) {
   Object.assign(process.env, stack.env, settings);
-  return runComponents(names, log);
+  return runComponents(names, log, extras);
 }
 
 export function stopOnSignals(stop: () => Promise<void>, log: Logger) {

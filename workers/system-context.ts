@@ -3,6 +3,7 @@
  * idempotent producer, and the Temporal client. Opened once per process, closed on shutdown.
  */
 import type { Client } from '@temporalio/client';
+import type { WorkerInterceptors } from '@temporalio/worker';
 import type { Kafka } from 'kafkajs';
 import type { AppConfig } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
@@ -19,6 +20,8 @@ export interface SystemContext {
   topics: BookingTopics;
   publisher: BookingEventPublisher;
   temporal: Client;
+  /** Extra interceptors for the booking worker (only the bench sets them). */
+  workerInterceptors?: WorkerInterceptors;
   close(): Promise<void>;
 }
 

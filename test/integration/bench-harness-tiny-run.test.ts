@@ -25,8 +25,8 @@ import {
   startBaselineWorker,
   type BaselineWorker,
 } from '../../bench/saga-baseline.js';
+import { AcceptedPoll } from '../../bench/accepted-observer.js';
 import {
-  AcceptedWatcher,
   notAccepted,
   prepareFullPath,
   runFullSaga,
@@ -41,7 +41,8 @@ const CONCURRENCY = 3;
 let client: Client;
 let worker: BaselineWorker;
 let fixture: FullPathFixture;
-const watcher = new AcceptedWatcher();
+// The system runs in the suite's setup process, so this file reads Mongo by `_id` to see ACCEPTED.
+const watcher = new AcceptedPoll();
 
 beforeAll(async () => {
   // This file's own worker: keep the SDK's state-change chatter out of the test output.
