@@ -28,12 +28,13 @@ const STATUS_TITLES: Record<string, string> = {
 export function createBookingActivities(deps: BookingActivityDeps): BookingActivities {
   return {
     async holdNights({ bookingId, propertyId, checkIn, checkOut }) {
-      const nights = nightsBetween({ checkIn: new Date(checkIn), checkOut: new Date(checkOut) });
-      return ledger.holdNights(bookingId, propertyId, nights);
+      return ledger.holdNights(bookingId, heldStay(propertyId, checkIn, checkOut));
     },
 
-    async releaseNights({ bookingId }) {
-      return ledger.releaseNights(bookingId);
+    async releaseNights({ bookingId, propertyId, checkIn, checkOut }) {
+      const stay =
+        propertyId && checkIn && checkOut ? heldStay(propertyId, checkIn, checkOut) : undefined;
+      return ledger.releaseNights(bookingId, stay);
     },
 
     async recordPendingBooking({ ownerDecisionDeadline, transition, ...input }) {
@@ -79,6 +80,13 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
         bookingId,
       });
     },
+  };
+}
+
+function heldStay(propertyId: string, checkIn: string, checkOut: string): ledger.HeldStay {
+  return {
+    propertyId,
+    nights: nightsBetween({ checkIn: new Date(checkIn), checkOut: new Date(checkOut) }),
   };
 }
 

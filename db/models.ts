@@ -25,16 +25,19 @@ userSchema.index({ email: 1 }, { unique: true });
 export const User = model('User', userSchema);
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
 
+/**
+ * One log-in session. `_id` is the SHA-256 of the bearer token, so resolving a token on every
+ * authenticated request is a primary-key read (FerretDB serves no other filter from an index).
+ */
 const sessionSchema = new Schema(
   {
-    tokenHash: { type: String, required: true },
+    _id: { type: String, required: true },
     userId: { type: objectId, required: true },
     role: { type: String, enum: ['traveler', 'owner'], required: true },
     expiresAt: { type: Date, required: true },
   },
   { timestamps: true, collection: 'sessions' },
 );
-sessionSchema.index({ tokenHash: 1 }, { unique: true });
 sessionSchema.index({ userId: 1 });
 sessionSchema.index({ expiresAt: 1 });
 export const Session = model('Session', sessionSchema);

@@ -5,74 +5,90 @@ import { NightHold } from './models.js';
 
 export type HoldResult = { held: true } | { held: false; conflictingNights: Night[] };
 
+/** Where a stay's nights are held: one ledger document per night, keyed by property and night. */
+export interface HeldStay {
+  propertyId: string;
+  nights: Night[];
+}
+
 const holdId = (propertyId: string, night: Night) => `${propertyId}:${night}`;
+const oid = (id: string) => new mongoose.Types.ObjectId(id);
 
 /**
  * Holds every night of a stay for one booking, or none of them. Safe to retry: nights this
  * booking already holds count as held. Nights are inserted in calendar order, so when requests
  * race for the same nights the first to take the earliest shared night wins and the others
  * stop before holding any shared night.
+ *
+ * The insert comes first and the ledger is read only when it hits a held night, by `_id`: the
+ * common case is one write, and no read here ever scans (FerretDB serves only `_id` filters from
+ * an index).
  */
-export async function holdNights(
-  bookingId: string,
-  propertyId: string,
-  nights: Night[],
-): Promise<HoldResult> {
-  const sorted = [...nights].sort();
+export async function holdNights(bookingId: string, stay: HeldStay): Promise<HoldResult> {
+  let missing = [...stay.nights].sort();
   for (;;) {
-    const mine = await nightsHeldBy(bookingId);
-    const missing = sorted.filter((night) => !mine.has(night));
-    if (missing.length === 0) return { held: true };
     try {
       await NightHold.insertMany(
         missing.map((night) => ({
-          _id: holdId(propertyId, night),
-          propertyId: new mongoose.Types.ObjectId(propertyId),
+          _id: holdId(stay.propertyId, night),
+          propertyId: oid(stay.propertyId),
           night,
-          bookingId: new mongoose.Types.ObjectId(bookingId),
+          bookingId: oid(bookingId),
         })),
         { ordered: true },
       );
       return { held: true };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      const conflicting = await nightsHeldByOthers(bookingId, propertyId, missing);
-      // A duplicate that turns out to be our own (a retried insert) is not a conflict: loop.
-      if (conflicting.length > 0) {
-        await releaseNights(bookingId);
-        return { held: false, conflictingNights: conflicting };
-      }
     }
+    const holders = await holdersOf(stay.propertyId, missing);
+    const conflicting = missing.filter((n) => (holders.get(n) ?? bookingId) !== bookingId);
+    if (conflicting.length > 0) {
+      await releaseNights(bookingId, stay);
+      return { held: false, conflictingNights: conflicting };
+    }
+    // Every held night is our own (a retried hold): insert the ones still free.
+    missing = missing.filter((n) => !holders.has(n));
+    if (missing.length === 0) return { held: true };
   }
 }
 
-export async function releaseNights(bookingId: string): Promise<number> {
-  const result = await NightHold.deleteMany({ bookingId: new mongoose.Types.ObjectId(bookingId) });
-  return result.deletedCount;
+/**
+ * Gives back the nights a booking holds. With the stay known, each night is deleted by `_id`
+ * (only if this booking holds it); without it (a saga started before the stay was passed),
+ * every hold of the booking is found by `bookingId`.
+ */
+export async function releaseNights(bookingId: string, stay?: HeldStay): Promise<number> {
+  if (!stay) {
+    return (await NightHold.deleteMany({ bookingId: oid(bookingId) })).deletedCount;
+  }
+  const deleted = await Promise.all(
+    stay.nights.map((night) =>
+      NightHold.deleteOne({ _id: holdId(stay.propertyId, night), bookingId: oid(bookingId) }),
+    ),
+  );
+  return deleted.reduce((sum, result) => sum + result.deletedCount, 0);
 }
 
 export async function heldNightsOfProperty(propertyId: string): Promise<Night[]> {
-  const holds = await NightHold.find({ propertyId: new mongoose.Types.ObjectId(propertyId) })
+  const holds = await NightHold.find({ propertyId: oid(propertyId) })
     .sort({ night: 1 })
     .select({ night: 1 })
     .lean();
   return holds.map((h) => h.night);
 }
 
-async function nightsHeldBy(bookingId: string): Promise<Set<Night>> {
-  const holds = await NightHold.find({ bookingId: new mongoose.Types.ObjectId(bookingId) })
-    .select({ night: 1 })
-    .lean();
-  return new Set(holds.map((h) => h.night));
-}
-
-async function nightsHeldByOthers(
-  bookingId: string,
-  propertyId: string,
-  nights: Night[],
-): Promise<Night[]> {
-  const holds = await NightHold.find({ _id: { $in: nights.map((n) => holdId(propertyId, n)) } })
-    .select({ night: 1, bookingId: 1 })
-    .lean();
-  return holds.filter((h) => h.bookingId.toString() !== bookingId).map((h) => h.night);
+/** Who holds each of these nights (nights nobody holds are absent), read by `_id`. */
+async function holdersOf(propertyId: string, nights: Night[]): Promise<Map<Night, string>> {
+  const holds = await Promise.all(
+    nights.map((night) =>
+      NightHold.findById(holdId(propertyId, night)).select({ bookingId: 1 }).lean(),
+    ),
+  );
+  const holders = new Map<Night, string>();
+  nights.forEach((night, i) => {
+    const hold = holds[i];
+    if (hold) holders.set(night, hold.bookingId.toString());
+  });
+  return holders;
 }

@@ -124,7 +124,7 @@ export async function openSession(user: AuthUser, ttlMs: number) {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlMs);
   await Session.create({
-    tokenHash: hashToken(token),
+    _id: hashToken(token),
     userId: new mongoose.Types.ObjectId(user.id),
     role: user.role,
     expiresAt,
@@ -135,14 +135,14 @@ export async function openSession(user: AuthUser, ttlMs: number) {
 /** The user behind a session token, or null when it is unknown, revoked or expired. */
 export async function resolveSession(token: string): Promise<AuthUser | null> {
   const session = await Session.findOne({
-    tokenHash: hashToken(token),
+    _id: hashToken(token),
     expiresAt: { $gt: new Date() },
   }).lean();
   return session ? { id: session.userId.toString(), role: session.role } : null;
 }
 
 export async function revokeSession(token: string): Promise<void> {
-  await Session.deleteOne({ tokenHash: hashToken(token) });
+  await Session.deleteOne({ _id: hashToken(token) });
 }
 
 /** Log-out everywhere: after a password reset no session opened with the old password lives on. */

@@ -74,7 +74,13 @@ export interface BookingActivities {
     checkIn: string;
     checkOut: string;
   }): Promise<{ held: true } | { held: false; conflictingNights: Night[] }>;
-  releaseNights(input: { bookingId: string }): Promise<number>;
+  /** The stay is optional only for sagas started before it was passed (their histories). */
+  releaseNights(input: {
+    bookingId: string;
+    propertyId?: string;
+    checkIn?: string;
+    checkOut?: string;
+  }): Promise<number>;
   recordPendingBooking(
     input: BookingSagaInput & { ownerDecisionDeadline: string; transition: TransitionRecord },
   ): Promise<void>;

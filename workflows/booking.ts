@@ -228,7 +228,8 @@ class BookingSaga {
   private async transition(transition: TransitionRecord): Promise<void> {
     // Compensation first: once the status says the stay is off, its nights are already free.
     if (releasesNights(transition.to)) {
-      await activities.releaseNights({ bookingId: this.input.bookingId });
+      const { bookingId, propertyId, checkIn, checkOut } = this.input;
+      await activities.releaseNights({ bookingId, propertyId, checkIn, checkOut });
     }
     this.applyLocally(transition);
     await activities.recordTransition({ bookingId: this.input.bookingId, transition });

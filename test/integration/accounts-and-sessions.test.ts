@@ -93,8 +93,8 @@ describe('sign-up, log-in, me and log-out', () => {
     const loggedIn = await logIn('/api/auth', email.toUpperCase(), PASSWORD);
     expect(loggedIn.status).toBe(200);
     const token = loggedIn.body.token as string;
-    expect(await Session.countDocuments({ tokenHash: token })).toBe(0);
-    expect(await Session.countDocuments({ tokenHash: hashToken(token) })).toBe(1);
+    expect(await Session.countDocuments({ _id: token })).toBe(0);
+    expect(await Session.countDocuments({ _id: hashToken(token) })).toBe(1);
 
     const me = await api('/api/auth/me', { token });
     expect(me.status).toBe(200);
@@ -110,7 +110,7 @@ describe('sign-up, log-in, me and log-out', () => {
     const afterLogout = await api('/api/auth/me', { token });
     expect(afterLogout.status).toBe(401);
     expect(afterLogout.body.error.code).toBe('unauthenticated');
-    expect(await Session.countDocuments({ tokenHash: hashToken(token) })).toBe(0);
+    expect(await Session.countDocuments({ _id: hashToken(token) })).toBe(0);
     // The sign-up session is a different one and still lives.
     expect((await api('/api/auth/me', { token: signedUp.body.token })).status).toBe(200);
   });
@@ -179,7 +179,7 @@ describe('sign-up, log-in, me and log-out', () => {
     const traveler = await signUp('traveler');
     expect((await api('/api/auth/me', { token: traveler.token })).status).toBe(200);
     await Session.updateOne(
-      { tokenHash: hashToken(traveler.token) },
+      { _id: hashToken(traveler.token) },
       { $set: { expiresAt: new Date(Date.now() - 1000) } },
     );
     expect((await api('/api/auth/me', { token: traveler.token })).status).toBe(401);
@@ -393,7 +393,7 @@ describe('purge of expired account records', () => {
   it('deletes expired sessions, expired reset tokens and closed windows, and keeps live ones', async () => {
     const [expiring, live] = await Promise.all([signUp('traveler'), signUp('owner')]);
     await Session.updateOne(
-      { tokenHash: hashToken(expiring.token) },
+      { _id: hashToken(expiring.token) },
       { $set: { expiresAt: new Date(Date.now() - 60_000) } },
     );
     const userId = new mongoose.Types.ObjectId(live.id);
@@ -416,8 +416,8 @@ describe('purge of expired account records', () => {
     expect(purged.passwordResets).toBeGreaterThanOrEqual(1);
     expect(purged.loginAttempts).toBeGreaterThanOrEqual(1);
 
-    expect(await Session.countDocuments({ tokenHash: hashToken(expiring.token) })).toBe(0);
-    expect(await Session.countDocuments({ tokenHash: hashToken(live.token) })).toBe(1);
+    expect(await Session.countDocuments({ _id: hashToken(expiring.token) })).toBe(0);
+    expect(await Session.countDocuments({ _id: hashToken(live.token) })).toBe(1);
     expect((await api('/api/auth/me', { token: live.token })).status).toBe(200);
     expect(await PasswordReset.countDocuments({ _id: expired })).toBe(0);
     expect(await PasswordReset.countDocuments({ _id: pending })).toBe(1);
@@ -436,7 +436,7 @@ describe('purge of expired account records', () => {
     };
     const traveler = await signUp('traveler');
     await Session.updateOne(
-      { tokenHash: hashToken(traveler.token) },
+      { _id: hashToken(traveler.token) },
       { $set: { expiresAt: new Date(Date.now() - 1000) } },
     );
 
@@ -447,7 +447,7 @@ describe('purge of expired account records', () => {
     });
     try {
       await eventually(async () => {
-        expect(await Session.countDocuments({ tokenHash: hashToken(traveler.token) })).toBe(0);
+        expect(await Session.countDocuments({ _id: hashToken(traveler.token) })).toBe(0);
       });
       const purged = logged.find((l) => l.message === 'purged expired account records');
       expect(purged?.level).toBe('debug');
