@@ -112,7 +112,9 @@ export async function startMongoServer(options: {
           '--handler=sqlite',
           `--sqlite-url=file:${dbDir}/`,
           `--listen-addr=127.0.0.1:${options.port}`,
-          '--debug-addr=-', // otherwise it also binds :8088, which clashes between instances
+          // Off unless asked for (STAYSAGA_FERRETDB_DEBUG_ADDR=127.0.0.1:8088 serves pprof and
+          // metrics for profiling): by default every instance would bind :8088 and clash.
+          `--debug-addr=${process.env.STAYSAGA_FERRETDB_DEBUG_ADDR ?? '-'}`,
           `--state-dir=${dbDir}`,
           '--telemetry=disable',
           '--log-level=error',
