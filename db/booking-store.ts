@@ -2,7 +2,8 @@ import mongoose from 'mongoose';
 import type { IgnoredDecision, TransitionRecord } from '../domain/booking-history.js';
 import type { BookingSagaInput } from '../workflows/booking-definitions.js';
 import { isDuplicateKeyError } from './connection.js';
-import { Booking } from './models.js';
+import { updateByIdIf } from './guarded-update.js';
+import { Booking, type BookingDoc } from './models.js';
 
 const oid = (id: string) => new mongoose.Types.ObjectId(id);
 
@@ -47,11 +48,17 @@ export async function applyTransition(
   bookingId: string,
   transition: TransitionRecord,
 ): Promise<void> {
-  const result = await Booking.updateOne(
-    { _id: oid(bookingId), status: transition.from },
+  const applied = await updateByIdIf(
+    Booking,
+    oid(bookingId),
+    {
+      filter: { status: transition.from },
+      holds: (booking: BookingDoc) => booking.status === transition.from,
+      select: { status: 1 },
+    },
     { $set: { status: transition.to }, $push: { history: transition } },
   );
-  if (result.matchedCount === 1) return;
+  if (applied) return;
   const current = await Booking.findById(bookingId).select({ status: 1 }).lean();
   if (current?.status === transition.to) return;
   throw new TransitionConflictError(
@@ -63,8 +70,15 @@ export async function recordIgnoredDecision(
   bookingId: string,
   ignored: IgnoredDecision,
 ): Promise<void> {
-  await Booking.updateOne(
-    { _id: oid(bookingId), 'ignoredDecisions.eventId': { $ne: ignored.eventId } },
+  await updateByIdIf(
+    Booking,
+    oid(bookingId),
+    {
+      filter: { 'ignoredDecisions.eventId': { $ne: ignored.eventId } },
+      holds: (booking: BookingDoc) =>
+        !(booking.ignoredDecisions as IgnoredDecision[]).some((d) => d.eventId === ignored.eventId),
+      select: { 'ignoredDecisions.eventId': 1 },
+    },
     { $push: { ignoredDecisions: ignored } },
   );
 }

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import type { Logger } from '../config/logger.js';
+import { detectIdOnlyFilterServer } from './guarded-update.js';
 import { allModels } from './models.js';
 
 /**
@@ -10,6 +11,7 @@ export async function connectMongo(uri: string, log: Logger): Promise<typeof mon
   mongoose.set('strictQuery', true);
   await mongoose.connect(uri, { serverSelectionTimeoutMS: 15_000, autoIndex: false });
   await Promise.all(allModels.map((model) => model.createIndexes()));
+  await detectIdOnlyFilterServer();
   log.info('connected to MongoDB', { uri: redactUri(uri) });
   return mongoose;
 }

@@ -1,0 +1,48 @@
+import type { Model, UpdateQuery } from 'mongoose';
+import mongoose from 'mongoose';
+
+/**
+ * FerretDB 1.x (the embedded Mongo-wire server) serves only an exact `{_id: value}` filter from
+ * an index: any other filter, even `{_id, status}`, reads and decodes every document of the
+ * collection. Its updates are also a read followed by a write, never one atomic step.
+ * `connectMongo` records which server it reached.
+ */
+let scansUnlessIdOnly = false;
+
+export async function detectIdOnlyFilterServer(): Promise<void> {
+  const db = mongoose.connection.db;
+  if (!db) return;
+  const info = await db.admin().command({ buildInfo: 1 });
+  scansUnlessIdOnly = 'ferretdbVersion' in info;
+}
+
+export interface UpdateGuard<Doc> {
+  /** The guard as a filter on top of `_id` (MongoDB checks it and writes in one atomic step). */
+  filter: Record<string, unknown>;
+  /** The same guard on the document as read by `_id` (FerretDB). */
+  holds(doc: Doc): boolean;
+  /** The fields `holds` reads. */
+  select: Record<string, 1>;
+}
+
+/**
+ * Updates the document with this `_id` only while the guard holds; true if it was updated.
+ * On MongoDB the guard is part of the filter, so check and write are atomic. On FerretDB the
+ * document is read by `_id`, checked and written by `_id`: what FerretDB itself would do with the
+ * guarded filter, minus its full collection scan.
+ */
+export async function updateByIdIf<Doc>(
+  model: Model<Doc>,
+  id: mongoose.Types.ObjectId,
+  guard: UpdateGuard<Doc>,
+  update: UpdateQuery<Doc>,
+): Promise<boolean> {
+  if (!scansUnlessIdOnly) {
+    const result = await model.updateOne({ _id: id, ...guard.filter }, update);
+    return result.matchedCount === 1;
+  }
+  const doc = await model.findById(id).select(guard.select).lean<Doc>();
+  if (!doc || !guard.holds(doc)) return false;
+  const result = await model.updateOne({ _id: id }, update);
+  return result.matchedCount === 1;
+}
