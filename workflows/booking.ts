@@ -7,7 +7,9 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -35,11 +37,21 @@ import {
   type NightsHoldOutcome,
 } from './booking-definitions.js';
 
-const activities = proxyActivities<BookingActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Mongo or Kafka being down is transient: keep retrying rather than lose the booking.
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+// Mongo or Kafka being down is transient: keep retrying rather than lose the booking.
+const retry = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' };
+/** Activities dispatched through the task queue: publishing to Kafka, which may stall for long. */
+const activities = proxyActivities<BookingActivities>({ startToCloseTimeout: '30 seconds', retry });
+/**
+ * The short Mongo writes run as local activities: in the worker that runs the workflow task,
+ * recorded as one marker each, without a round trip through the task queue and three history
+ * events per call. Like every activity they may run more than once, and they are idempotent.
+ */
+const localActivities = proxyLocalActivities<BookingActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry,
 });
+/** Sagas started before this patch replay with their Mongo writes as task-queue activities. */
+export const LOCAL_MONGO_WRITES_PATCH = 'local-mongo-writes';
 
 export async function bookingWorkflow(input: BookingSagaInput): Promise<BookingSagaState> {
   const saga = new BookingSaga(input);
@@ -51,8 +63,10 @@ class BookingSaga {
   private readonly inbox: BookingDecision[] = [];
   private readonly seenEventIds = new Set<string>();
   private holdOutcome: NightsHoldOutcome | undefined;
+  private readonly mongo: BookingActivities;
 
   constructor(private readonly input: BookingSagaInput) {
+    this.mongo = patched(LOCAL_MONGO_WRITES_PATCH) ? localActivities : activities;
     this.state = {
       bookingId: input.bookingId,
       status: 'HOLDING_NIGHTS',
@@ -89,7 +103,7 @@ class BookingSaga {
   /** Holds every night or none; answers the waiting booking request either way. */
   private async holdNights(): Promise<boolean> {
     const { bookingId, propertyId, checkIn, checkOut } = this.input;
-    const hold = await activities.holdNights({ bookingId, propertyId, checkIn, checkOut });
+    const hold = await this.mongo.holdNights({ bookingId, propertyId, checkIn, checkOut });
     if (!hold.held) {
       this.state.status = 'UNAVAILABLE';
       this.holdOutcome = hold;
@@ -109,7 +123,7 @@ class BookingSaga {
       actor: { role: 'traveler', userId: this.input.travelerId },
       source: { kind: 'api' },
     });
-    await activities.recordPendingBooking({
+    await this.mongo.recordPendingBooking({
       ...this.input,
       ownerDecisionDeadline: this.state.ownerDecisionDeadline,
       transition,
@@ -222,17 +236,17 @@ class BookingSaga {
       source: decision.source,
     };
     this.state.ignoredDecisions.push(ignored);
-    await activities.recordIgnoredDecision({ bookingId: this.input.bookingId, ignored });
+    await this.mongo.recordIgnoredDecision({ bookingId: this.input.bookingId, ignored });
   }
 
   private async transition(transition: TransitionRecord): Promise<void> {
     // Compensation first: once the status says the stay is off, its nights are already free.
     if (releasesNights(transition.to)) {
       const { bookingId, propertyId, checkIn, checkOut } = this.input;
-      await activities.releaseNights({ bookingId, propertyId, checkIn, checkOut });
+      await this.mongo.releaseNights({ bookingId, propertyId, checkIn, checkOut });
     }
     this.applyLocally(transition);
-    await activities.recordTransition({ bookingId: this.input.bookingId, transition });
+    await this.mongo.recordTransition({ bookingId: this.input.bookingId, transition });
     await this.notifyTraveler(transition);
   }
 
@@ -244,7 +258,7 @@ class BookingSaga {
   }
 
   private async notifyTraveler(transition: TransitionRecord): Promise<void> {
-    await activities.notifyTraveler({
+    await this.mongo.notifyTraveler({
       bookingId: this.input.bookingId,
       travelerId: this.input.travelerId,
       propertyName: this.input.propertyName,

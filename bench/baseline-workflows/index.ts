@@ -2,13 +2,14 @@
  * The bench's floor: a workflow of the same shape as the booking saga (activities before the
  * wait, an update that answers once they are done, one decision signal raced against a deadline
  * timer, one activity after the decision) whose activities do nothing. Whatever it costs is
- * Temporal's own cost on this machine, not StaySaga's.
+ * Temporal's own cost on this machine, not StaySaga's. Like the saga's Mongo writes, these are
+ * local activities.
  */
 import {
   condition,
   defineSignal,
   defineUpdate,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { BaselineActivities } from './activities.js';
@@ -16,8 +17,8 @@ import type { BaselineActivities } from './activities.js';
 export const baselineDecisionSignal = defineSignal<[{ status: 'ACCEPTED' | 'REJECTED' }]>('decide');
 export const baselineHeldUpdate = defineUpdate<'PENDING'>('awaitHeld');
 
-const { hold, record, transition } = proxyActivities<BaselineActivities>({
-  startToCloseTimeout: '30 seconds',
+const { hold, record, transition } = proxyLocalActivities<BaselineActivities>({
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 

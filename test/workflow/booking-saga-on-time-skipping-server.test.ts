@@ -251,7 +251,10 @@ describe('the booking saga', () => {
     const { handle, hold } = await startSaga(input);
     expect(hold).toEqual({ held: false, conflictingNights: [input.checkIn.slice(0, 10)] });
     expect((await handle.result()).status).toBe('UNAVAILABLE');
-    expect(namesFor(input.bookingId)).toEqual(['holdNights']);
+    // Only the hold ran. The test server fails the first workflow task of an update-with-start
+    // (UNHANDLED_COMMAND) and the retried task runs the local activity again: local activities,
+    // like all activities, may run more than once, which is why every one is idempotent.
+    expect(new Set(namesFor(input.bookingId))).toEqual(new Set(['holdNights']));
     await recordHistoryFixture(env.client, handle.workflowId, 'saga-nights-unavailable');
   });
 });
