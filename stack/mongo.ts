@@ -4,10 +4,16 @@
  *
  * FerretDB's `build/version` package only reads its generated `version.txt` when FerretDB is
  * the main module, so neither `go install` nor a tool module works; we copy the downloaded
- * module (read-only in the module cache), add the `version.txt` its build expects, and build
- * the stock `cmd/ferretdb`. No FerretDB source is changed.
+ * module (read-only in the module cache), add the `version.txt` its build expects, apply one
+ * patch (below) and build `cmd/ferretdb`.
+ *
+ * The patch: FerretDB's SQLite backend creates the unique `_id` index on the expression
+ * `_ferretdb_sjson->"_id"` but looks documents up with `_ferretdb_sjson->'$._id'`. SQLite matches
+ * index expressions literally, so every find, update and delete by `_id` read and parsed every
+ * row of the collection: the cost of a booking grew with the number of bookings. The patch makes
+ * the lookup expression the same as the index expression (same meaning: the `_id` key).
  */
-import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -15,6 +21,11 @@ import { cachedInstall, cacheDir, onPath, progress, requireTool, run } from './i
 import { startProcess, waitUntilReady, type ManagedProcess } from './managed-process.js';
 
 export const FERRETDB_VERSION = 'v1.24.2';
+/** Part of the cache key: a changed patch rebuilds instead of reusing an older binary. */
+const FERRETDB_PATCH_LEVEL = 'id-index-1';
+const ID_LOOKUP_FILE = ['internal', 'backends', 'sqlite', 'metadata', 'metadata.go'];
+const ID_LOOKUP_AS_SHIPPED = `IDColumn = DefaultColumn + "->'$._id'"`;
+const ID_LOOKUP_AS_INDEXED = 'IDColumn = DefaultColumn + `->"_id"`';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 
 export interface MongoServer {
@@ -24,7 +35,7 @@ export interface MongoServer {
 }
 
 async function ensureFerretDb(): Promise<string> {
-  const dir = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}`);
+  const dir = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}-${FERRETDB_PATCH_LEVEL}`);
   await cachedInstall(dir, `FerretDB ${FERRETDB_VERSION} (Go module proxy)`, async (tmp) => {
     requireTool(
       'go',
@@ -47,6 +58,7 @@ async function ensureFerretDb(): Promise<string> {
     cpSync(info.Dir, src, { recursive: true });
     chmodRecursive(src);
     writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    patchIdLookupToUseIndex(src);
     progress('compiling FerretDB (about a minute on a cold Go build cache)...');
     mkdirSync(join(tmp, 'bin'));
     await run('go', ['build', '-trimpath', '-o', join(tmp, 'bin', 'ferretdb'), './cmd/ferretdb'], {
@@ -57,6 +69,15 @@ async function ensureFerretDb(): Promise<string> {
     rmSync(src, { recursive: true, force: true });
   });
   return join(dir, 'bin', 'ferretdb');
+}
+
+function patchIdLookupToUseIndex(src: string): void {
+  const file = join(src, ...ID_LOOKUP_FILE);
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(ID_LOOKUP_AS_SHIPPED)) {
+    throw new Error(`FerretDB ${FERRETDB_VERSION}: ${file} no longer has the line to patch`);
+  }
+  writeFileSync(file, text.replace(ID_LOOKUP_AS_SHIPPED, ID_LOOKUP_AS_INDEXED));
 }
 
 /** Module-cache files are read-only; the copy must be writable to add version.txt and clean up. */
