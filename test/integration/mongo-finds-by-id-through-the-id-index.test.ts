@@ -5,8 +5,7 @@
  * shipped, its SQLite backend queried `_id` with an expression its index does not match.
  */
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Booking, NightHold, Session } from '../../db/models.js';
 
 beforeAll(async () => {
@@ -17,14 +16,16 @@ afterAll(async () => {
   await mongoose.disconnect();
 });
 
+type IdValue = string | mongoose.Types.ObjectId;
+
 interface Explained {
   queryPlanner?: { Plan?: string[]; winningPlan?: unknown };
   serverInfo?: { ferretdbVersion?: string };
 }
 
 /** How the server says it finds one document by `_id`: the plan lines, as text. */
-async function planOfIdLookup(model: mongoose.Model<never>, id: unknown): Promise<string> {
-  const explained = (await model.collection.find({ _id: id }).explain()) as Explained;
+async function planOfIdLookup(collection: mongoose.Collection, id: IdValue): Promise<string> {
+  const explained = (await collection.find({ _id: id } as never).explain()) as Explained;
   const plan = explained.queryPlanner?.Plan ?? [
     JSON.stringify(explained.queryPlanner?.winningPlan),
   ];
@@ -32,16 +33,19 @@ async function planOfIdLookup(model: mongoose.Model<never>, id: unknown): Promis
 }
 
 describe('the Mongo server of the suite', () => {
-  it.each([
-    ['sessions', Session, 'a'.repeat(64)],
-    ['night_holds', NightHold, '65f000000000000000000000:2031-01-01'],
-    ['bookings', Booking, new mongoose.Types.ObjectId()],
-  ])('finds %s by _id through the _id index, not a collection scan', async (_name, model, id) => {
-    // The collection must exist and hold a document, or there is no table to plan over.
-    await model.collection.insertOne({ _id: 'explain-probe' } as never).catch(() => undefined);
-    const plan = await planOfIdLookup(model as mongoose.Model<never>, id);
-    expect(plan).not.toMatch(/\bSCAN\b|COLLSCAN/);
-    expect(plan).toMatch(/USING INDEX|IDHACK|EXPRESS|IXSCAN/);
-    await model.collection.deleteOne({ _id: 'explain-probe' } as never);
-  });
+  it.each<[string, mongoose.Collection, IdValue]>([
+    ['sessions', Session.collection, 'a'.repeat(64)],
+    ['night_holds', NightHold.collection, '65f000000000000000000000:2031-01-01'],
+    ['bookings', Booking.collection, new mongoose.Types.ObjectId()],
+  ])(
+    'finds %s by _id through the _id index, not a collection scan',
+    async (_name, collection, id) => {
+      // The collection must exist and hold a document, or there is no table to plan over.
+      await collection.insertOne({ _id: 'explain-probe' } as never).catch(() => undefined);
+      const plan = await planOfIdLookup(collection, id);
+      expect(plan).not.toMatch(/\bSCAN\b|COLLSCAN/);
+      expect(plan).toMatch(/USING INDEX|IDHACK|EXPRESS|IXSCAN/);
+      await collection.deleteOne({ _id: 'explain-probe' } as never);
+    },
+  );
 });
