@@ -56,6 +56,8 @@ export const configSchema = z.object({
   // further attempts until the window ends.
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_FAILURE_WINDOW: duration(15 * 60 * 1000),
+  // Password hashes (scrypt) running at once in this process; default: one fewer than the cores.
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().optional(),
   // Only behind a proxy we run may X-Forwarded-For name the client; otherwise anyone could
   // dodge the log-in throttle by sending a new address each time.
   TRUST_PROXY: z.stringbool().default(false),

@@ -3,10 +3,12 @@
  * tokens are random, only their SHA-256 is stored, so a leaked sessions collection grants nothing.
  */
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { isDuplicateKeyError } from '../db/connection.js';
 import { Session, User, type UserDoc } from '../db/models.js';
+import { Bulkhead } from './bulkhead.js';
 import { ApiError, notFound } from './errors.js';
 import {
   clearLogInAttempts,
@@ -25,6 +27,21 @@ const scryptAsync = promisify(scrypt) as (
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const KEY_LENGTH = 32;
 
+/**
+ * scrypt costs about 60 ms of CPU per hash on purpose. Node runs it on the libuv thread pool
+ * (4 threads), so a burst of log-ins could take every core from the event loop that serves
+ * searches, bookings and the Temporal and Kafka clients. Hashes queue for a few slots instead:
+ * by default one core fewer than the machine has (PASSWORD_HASH_CONCURRENCY overrides).
+ */
+const hashingSlots = new Bulkhead(Math.max(1, availableParallelism() - 1));
+
+export function limitPasswordHashing(concurrency: number): void {
+  hashingSlots.resize(concurrency);
+}
+
+const slowHash = (password: string, salt: Buffer, keylen: number, options: typeof SCRYPT) =>
+  hashingSlots.run(() => scryptAsync(password, salt, keylen, options));
+
 export type Role = 'traveler' | 'owner';
 export interface AuthUser {
   id: string;
@@ -33,7 +50,7 @@ export interface AuthUser {
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, KEY_LENGTH, SCRYPT);
+  const key = await slowHash(password, salt, KEY_LENGTH, SCRYPT);
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
@@ -41,7 +58,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+  const actual = await slowHash(password, Buffer.from(salt, 'base64'), expected.length, {
     N: Number(n),
     r: Number(r),
     p: Number(p),

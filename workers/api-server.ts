@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app.js';
 import { startAccountMaintenance } from '../services/account-maintenance.js';
+import { limitPasswordHashing } from '../services/accounts.js';
 import type { RunningComponent } from './components.js';
 import type { SystemContext } from './system-context.js';
 
@@ -10,6 +11,8 @@ export async function startApiServer(
   ctx: SystemContext,
 ): Promise<RunningComponent & { url: string }> {
   const log = ctx.log.child('api');
+  if (ctx.config.PASSWORD_HASH_CONCURRENCY)
+    limitPasswordHashing(ctx.config.PASSWORD_HASH_CONCURRENCY);
   const app = createApi({ ...ctx, log });
   const server = serve({ fetch: app.fetch, port: ctx.config.PORT, hostname: ctx.config.HOST });
   await new Promise<void>((resolve, reject) => {
