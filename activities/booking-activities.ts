@@ -39,6 +39,7 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
 
     async recordPendingBooking({ ownerDecisionDeadline, transition, ...input }) {
       await bookings.createPendingBooking(input, ownerDecisionDeadline, transition);
+      return transition;
     },
 
     async publishBookingCreated(input) {
@@ -63,6 +64,7 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
 
     async recordTransition({ bookingId, transition }) {
       await bookings.applyTransition(bookingId, transition);
+      return transition;
     },
 
     async recordIgnoredDecision({ bookingId, ignored }) {

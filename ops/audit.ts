@@ -230,16 +230,30 @@ function workflowEventEvidence(client: Client, event: HistoryEvent): WorkflowEve
   if (scheduled) {
     evidence.activityType = scheduled.activityType?.name ?? undefined;
     const input = asRecord(firstArgument(client, scheduled.input?.payloads));
-    const transition = asRecord(input.transition);
-    if (input.transition !== undefined) {
-      evidence.writes = {
-        to: asString(transition.to),
-        at: asString(transition.at),
-        eventId: asString(transition.eventId),
-      };
-    }
+    if (input.transition !== undefined) evidence.writes = writtenTransition(input.transition);
+  }
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+    // A local activity: its type is in the marker's data; the status writes return what they
+    // wrote, and the marker keeps that result (not the arguments).
+    const data = asRecord(firstArgument(client, marker.details?.data?.payloads));
+    evidence.activityType = asString(data.activity_type);
+    const result = firstArgument(client, marker.details?.result?.payloads);
+    if (asRecord(result).to !== undefined) evidence.writes = writtenTransition(result);
   }
   return evidence;
+}
+
+/** The marker the SDK records for each completed local activity. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+function writtenTransition(value: unknown): WorkflowEventEvidence['writes'] {
+  const transition = asRecord(value);
+  return {
+    to: asString(transition.to),
+    at: asString(transition.at),
+    eventId: asString(transition.eventId),
+  };
 }
 
 /** Workflow-task events are the SDK's own bookkeeping, not facts about the booking: left out. */

@@ -81,11 +81,18 @@ export interface BookingActivities {
     checkIn?: string;
     checkOut?: string;
   }): Promise<number>;
+  /**
+   * The two status writes return the transition they wrote: a local activity's history marker
+   * keeps its result but not its arguments, and `npm run ops -- audit` reads it from there.
+   */
   recordPendingBooking(
     input: BookingSagaInput & { ownerDecisionDeadline: string; transition: TransitionRecord },
-  ): Promise<void>;
+  ): Promise<TransitionRecord>;
   publishBookingCreated(input: BookingSagaInput & { requestedAt: string }): Promise<void>;
-  recordTransition(input: { bookingId: string; transition: TransitionRecord }): Promise<void>;
+  recordTransition(input: {
+    bookingId: string;
+    transition: TransitionRecord;
+  }): Promise<TransitionRecord>;
   recordIgnoredDecision(input: { bookingId: string; ignored: IgnoredDecision }): Promise<void>;
   notifyTraveler(input: {
     bookingId: string;

@@ -21,12 +21,14 @@ export function fakeBookingActivities(options: { takenPropertyIds?: string[] } =
     },
     async recordPendingBooking(input) {
       record('recordPendingBooking', input);
+      return input.transition;
     },
     async publishBookingCreated(input) {
       record('publishBookingCreated', input);
     },
     async recordTransition(input) {
       record('recordTransition', input);
+      return input.transition;
     },
     async recordIgnoredDecision(input) {
       record('recordIgnoredDecision', input);
