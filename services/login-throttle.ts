@@ -29,12 +29,19 @@ interface AttemptWindow {
   windowStartedAt: Date;
 }
 
+/**
+ * A log-in that loses this many races for the window document (other log-ins of the same email
+ * and client opening, clearing and reopening it meanwhile) is asked to retry instead.
+ */
+const MAX_COUNTING_ROUNDS = 8;
+
 /** Counts one attempt into the live window, opening a new window when there is none. */
 async function countAttempt(key: string, windowMs: number, now: Date): Promise<AttemptWindow> {
   const cutoff = new Date(now.getTime() - windowMs);
-  // Two rounds at most: the second only when another replica opened the window between our
-  // two updates (its insert wins, and this attempt then counts into its window).
-  for (let round = 0; ; round++) {
+  // Another round only when a concurrent log-in inserted the window between our two updates
+  // (its insert wins, and this attempt then counts into its window). A success deletes the
+  // window, so under a burst of log-ins of one account this can repeat a few times.
+  for (let round = 0; round < MAX_COUNTING_ROUNDS; round++) {
     const live = await LoginAttempt.findOneAndUpdate(
       { _id: key, windowStartedAt: { $gt: cutoff } },
       { $inc: { attempts: 1 } },
@@ -50,9 +57,13 @@ async function countAttempt(key: string, windowMs: number, now: Date): Promise<A
       );
       return { attempts: 1, windowStartedAt: now };
     } catch (error) {
-      if (!isDuplicateKeyError(error) || round > 0) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
   }
+  // Never count nothing and let the attempt through: the throttle fails closed.
+  throw new ApiError(503, 'login_busy', 'Too many log-ins of this account at once; try again', {
+    retryAfterSeconds: 1,
+  });
 }
 
 /**

@@ -162,11 +162,12 @@ export function authRoutes(config: AppConfig, forcedRole?: Role, deps: AuthRoute
   return app;
 }
 
-/** A throttled log-in also says, in the standard header, how long to wait. */
+/** A throttled or busy log-in also says, in the standard header, how long to wait. */
 function withRetryAfter(c: Context, error: unknown): unknown {
-  if (error instanceof ApiError && error.code === 'too_many_attempts') {
-    const { retryAfterSeconds } = error.details as { retryAfterSeconds: number };
-    c.header('Retry-After', String(retryAfterSeconds));
+  const details =
+    error instanceof ApiError ? (error.details as { retryAfterSeconds?: unknown }) : {};
+  if (typeof details?.retryAfterSeconds === 'number') {
+    c.header('Retry-After', String(details.retryAfterSeconds));
   }
   return error;
 }
@@ -208,6 +209,7 @@ function documentAuthRoutes(base: string, forcedRole: Role | undefined) {
         ? `Email or password is incorrect, or it is not ${anAccount}`
         : 'Email or password is incorrect',
       429: 'Too many failed log-ins for this email from this client; see Retry-After',
+      503: 'Too many log-ins of this account at the same moment; retry after Retry-After',
     },
   });
   documentRoute({

@@ -14,6 +14,8 @@ import {
   startAccountMaintenance,
 } from '../../services/account-maintenance.js';
 import { hashToken } from '../../services/accounts.js';
+import { ApiError } from '../../services/errors.js';
+import { clearLogInAttempts, reserveLogInAttempt } from '../../services/login-throttle.js';
 import { api, signUp } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
 import { connectTestDatabase, disconnectTestDatabase } from '../support/stack-clients.js';
@@ -386,6 +388,41 @@ describe('log-in throttling', () => {
       expect((await logIn('/api/auth', owner.email, 'wrong-password')).status).toBe(401);
     }
     expect((await logIn('/api/auth', owner.email, PASSWORD)).status).toBe(200);
+  });
+
+  it('counts racing attempts of one key without a database error, even while successes clear it', async () => {
+    // Log-ins without the password hash in between: the tightest race for the window document.
+    const key = `race-${randomUUID()}`;
+    const policy = { maxFailures: 1000, windowMs: 60_000 };
+    const outcomes = await Promise.all(
+      Array.from({ length: 150 }, async (_, i) => {
+        try {
+          await reserveLogInAttempt(key, policy);
+          if (i % 2 === 0) await clearLogInAttempts(key);
+          return 'counted';
+        } catch (error) {
+          return error instanceof ApiError ? error.code : String(error);
+        }
+      }),
+    );
+    expect(outcomes.filter((o) => o !== 'counted' && o !== 'login_busy')).toEqual([]);
+    await clearLogInAttempts(key);
+  });
+
+  it('answers a burst of concurrent log-ins of one account without a 500', async () => {
+    // Found by the 500-user bench: racing log-ins opened the same window twice (E11000 -> 500).
+    const traveler = await signUp('traveler');
+    for (let burst = 0; burst < 3; burst++) {
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, () => logIn('/api/auth', traveler.email, PASSWORD)),
+      );
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => ![200, 429, 503].includes(s))).toEqual([]);
+      expect(statuses).toContain(200);
+      for (const answer of answers.filter((a) => a.status === 429 || a.status === 503)) {
+        expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+      }
+    }
   });
 });
 
