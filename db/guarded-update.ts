@@ -4,8 +4,8 @@ import mongoose from 'mongoose';
 /**
  * FerretDB 1.x (the embedded Mongo-wire server) serves only an exact `{_id: value}` filter from
  * an index: any other filter, even `{_id, status}`, reads and decodes every document of the
- * collection. Its updates are also a read followed by a write, never one atomic step.
- * `connectMongo` records which server it reached.
+ * collection. Its updates and deletes are also a read followed by a write, never one atomic step.
+ * `connectMongo` records which server it reached; the writes below pick their form from it.
  */
 let scansUnlessIdOnly = false;
 
@@ -15,6 +15,8 @@ export async function detectIdOnlyFilterServer(): Promise<void> {
   const info = await db.admin().command({ buildInfo: 1 });
   scansUnlessIdOnly = 'ferretdbVersion' in info;
 }
+
+type IdValue = mongoose.Types.ObjectId | string;
 
 export interface UpdateGuard<Doc> {
   /** The guard as a filter on top of `_id` (MongoDB checks it and writes in one atomic step). */
@@ -33,7 +35,7 @@ export interface UpdateGuard<Doc> {
  */
 export async function updateByIdIf<Doc>(
   model: Model<Doc>,
-  id: mongoose.Types.ObjectId,
+  id: IdValue,
   guard: UpdateGuard<Doc>,
   update: UpdateQuery<Doc>,
 ): Promise<boolean> {
@@ -45,4 +47,18 @@ export async function updateByIdIf<Doc>(
   if (!doc || !guard.holds(doc)) return false;
   const result = await model.updateOne({ _id: id }, update);
   return result.matchedCount === 1;
+}
+
+/** Deletes the document with this `_id` only while the guard holds; true if it was deleted. */
+export async function deleteByIdIf<Doc>(
+  model: Model<Doc>,
+  id: IdValue,
+  guard: UpdateGuard<Doc>,
+): Promise<boolean> {
+  if (!scansUnlessIdOnly) {
+    return (await model.deleteOne({ _id: id, ...guard.filter })).deletedCount === 1;
+  }
+  const doc = await model.findById(id).select(guard.select).lean<Doc>();
+  if (!doc || !guard.holds(doc)) return false;
+  return (await model.deleteOne({ _id: id })).deletedCount === 1;
 }

@@ -176,6 +176,7 @@ nightHoldSchema.index({ bookingId: 1 }); // release a booking's nights
 nightHoldSchema.index({ propertyId: 1, night: 1 }); // booked dates of a property
 nightHoldSchema.index({ night: 1, propertyId: 1 }); // search: properties with a held night in a range
 export const NightHold = model('NightHold', nightHoldSchema);
+export type NightHoldDoc = InferSchemaType<typeof nightHoldSchema>;
 
 const notificationSchema = new Schema(
   {
@@ -193,6 +194,7 @@ const notificationSchema = new Schema(
 notificationSchema.index({ userId: 1, causeKey: 1 }, { unique: true });
 notificationSchema.index({ userId: 1, createdAt: -1 });
 export const Notification = model('Notification', notificationSchema);
+export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
 
 /** `Idempotency-Key` of a booking request, scoped to the traveler who sent it. */
 const idempotencyKeySchema = new Schema(

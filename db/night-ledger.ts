@@ -1,7 +1,8 @@
 import mongoose from 'mongoose';
 import type { Night } from '../domain/stay.js';
 import { isDuplicateKeyError } from './connection.js';
-import { NightHold } from './models.js';
+import { deleteByIdIf, type UpdateGuard } from './guarded-update.js';
+import { NightHold, type NightHoldDoc } from './models.js';
 
 export type HoldResult = { held: true } | { held: false; conflictingNights: Night[] };
 
@@ -62,12 +63,15 @@ export async function releaseNights(bookingId: string, stay?: HeldStay): Promise
   if (!stay) {
     return (await NightHold.deleteMany({ bookingId: oid(bookingId) })).deletedCount;
   }
+  const mine: UpdateGuard<NightHoldDoc> = {
+    filter: { bookingId: oid(bookingId) },
+    holds: (hold) => hold.bookingId.toString() === bookingId,
+    select: { bookingId: 1 },
+  };
   const deleted = await Promise.all(
-    stay.nights.map((night) =>
-      NightHold.deleteOne({ _id: holdId(stay.propertyId, night), bookingId: oid(bookingId) }),
-    ),
+    stay.nights.map((night) => deleteByIdIf(NightHold, holdId(stay.propertyId, night), mine)),
   );
-  return deleted.reduce((sum, result) => sum + result.deletedCount, 0);
+  return deleted.filter(Boolean).length;
 }
 
 export async function heldNightsOfProperty(propertyId: string): Promise<Night[]> {

@@ -151,11 +151,11 @@ export async function openSession(user: AuthUser, ttlMs: number) {
 
 /** The user behind a session token, or null when it is unknown, revoked or expired. */
 export async function resolveSession(token: string): Promise<AuthUser | null> {
-  const session = await Session.findOne({
-    _id: hashToken(token),
-    expiresAt: { $gt: new Date() },
-  }).lean();
-  return session ? { id: session.userId.toString(), role: session.role } : null;
+  // By `_id` alone, expiry checked here: FerretDB serves only an exact `{_id}` filter from its
+  // index, and this runs on every authenticated request.
+  const session = await Session.findById(hashToken(token)).lean();
+  if (!session || session.expiresAt.getTime() <= Date.now()) return null;
+  return { id: session.userId.toString(), role: session.role };
 }
 
 export async function revokeSession(token: string): Promise<void> {

@@ -1,6 +1,7 @@
 /** A user's in-app notifications: what the default NotificationChannel recorded for them. */
 import mongoose from 'mongoose';
-import { Notification } from '../db/models.js';
+import { updateByIdIf } from '../db/guarded-update.js';
+import { Notification, type NotificationDoc } from '../db/models.js';
 import type { AuthUser } from './accounts.js';
 import { notFound } from './errors.js';
 import type { Page } from './booking-queries.js';
@@ -37,12 +38,18 @@ export async function listNotifications(user: AuthUser, query: Page & { unreadOn
 }
 
 export async function markNotificationRead(user: AuthUser, id: string): Promise<void> {
-  const result = await Notification.updateOne(
-    { _id: oid(id), userId: oid(user.id) },
+  const marked = await updateByIdIf(
+    Notification,
+    oid(id),
+    {
+      filter: { userId: oid(user.id) },
+      holds: (n: NotificationDoc) => n.userId.toString() === user.id,
+      select: { userId: 1 },
+    },
     { $set: { read: true } },
   );
   // Someone else's notification is indistinguishable from a missing one.
-  if (result.matchedCount === 0) throw notFound('Notification');
+  if (!marked) throw notFound('Notification');
 }
 
 export async function markAllNotificationsRead(user: AuthUser): Promise<number> {
