@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppConfig, SeedService } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
+import { isTransientDatabaseError } from './transient-errors.js';
 import { ApiError } from '../services/errors.js';
 import type { AppEnv } from './auth-middleware.js';
 import { documentRoute } from './openapi.js';
@@ -103,6 +104,12 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
     }
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ error: { code: 'bad_request', message: error.message } }, error.status);
+    }
+    if (isTransientDatabaseError(error)) {
+      log.warn('database busy or unreachable', { method: c.req.method, path: c.req.path, error });
+      c.header('Retry-After', '1');
+      const message = 'The database is busy or unreachable; try again shortly';
+      return c.json({ error: { code: 'service_unavailable', message } }, 503);
     }
     log.error('unhandled error', {
       method: c.req.method,
