@@ -100,6 +100,9 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
   app.onError((error, c) => {
     if (error instanceof ApiError) {
       const body = { code: error.code, message: error.message, details: error.details };
+      // An error that says when to come back (a throttled or busy log-in) says it in the header too.
+      const { retryAfterSeconds } = (error.details ?? {}) as { retryAfterSeconds?: unknown };
+      if (typeof retryAfterSeconds === 'number') c.header('Retry-After', String(retryAfterSeconds));
       return c.json({ error: body }, error.status);
     }
     if (error instanceof HTTPException && error.status < 500) {

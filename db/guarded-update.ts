@@ -28,25 +28,34 @@ export interface UpdateGuard<Doc> {
 }
 
 /**
- * Updates the document with this `_id` only while the guard holds; true if it was updated.
- * On MongoDB the guard is part of the filter, so check and write are atomic. On FerretDB the
- * document is read by `_id`, checked and written by `_id`: what FerretDB itself would do with the
- * guarded filter, minus its full collection scan.
+ * Runs `write` on the document with this `_id` only while the guard holds; true if it wrote.
+ * On MongoDB the guard is part of the write's filter, so check and write are atomic. On FerretDB
+ * the document is read by `_id`, checked, and written by `_id`: what FerretDB itself would do with
+ * the guarded filter, minus its full collection scan.
  */
+async function writeByIdIf<Doc>(
+  id: IdValue,
+  guard: UpdateGuard<Doc>,
+  read: () => Promise<Doc | null>,
+  write: (filter: Record<string, unknown>) => Promise<number>,
+): Promise<boolean> {
+  if (!scansUnlessIdOnly) return (await write({ _id: id, ...guard.filter })) === 1;
+  const doc = await read();
+  if (!doc || !guard.holds(doc)) return false;
+  return (await write({ _id: id })) === 1;
+}
+
+/** Updates the document with this `_id` only while the guard holds; true if it was updated. */
 export async function updateByIdIf<Doc>(
   model: Model<Doc>,
   id: IdValue,
   guard: UpdateGuard<Doc>,
   update: UpdateQuery<Doc>,
 ): Promise<boolean> {
-  if (!scansUnlessIdOnly) {
-    const result = await model.updateOne({ _id: id, ...guard.filter }, update);
-    return result.matchedCount === 1;
-  }
-  const doc = await model.findById(id).select(guard.select).lean<Doc>();
-  if (!doc || !guard.holds(doc)) return false;
-  const result = await model.updateOne({ _id: id }, update);
-  return result.matchedCount === 1;
+  const read = () => model.findById(id).select(guard.select).lean<Doc>();
+  return writeByIdIf(id, guard, read, async (filter) => {
+    return (await model.updateOne(filter, update)).matchedCount;
+  });
 }
 
 /** Deletes the document with this `_id` only while the guard holds; true if it was deleted. */
@@ -55,10 +64,8 @@ export async function deleteByIdIf<Doc>(
   id: IdValue,
   guard: UpdateGuard<Doc>,
 ): Promise<boolean> {
-  if (!scansUnlessIdOnly) {
-    return (await model.deleteOne({ _id: id, ...guard.filter })).deletedCount === 1;
-  }
-  const doc = await model.findById(id).select(guard.select).lean<Doc>();
-  if (!doc || !guard.holds(doc)) return false;
-  return (await model.deleteOne({ _id: id })).deletedCount === 1;
+  const read = () => model.findById(id).select(guard.select).lean<Doc>();
+  return writeByIdIf(id, guard, read, async (filter) => {
+    return (await model.deleteOne(filter)).deletedCount;
+  });
 }

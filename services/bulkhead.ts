@@ -4,10 +4,11 @@
  */
 export class Bulkhead {
   private running = 0;
+  private limit = 1;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`bulkhead limit ${limit} < 1`);
+  constructor(limit: number) {
+    this.resize(limit);
   }
 
   /** How many tasks are waiting for a slot. */

@@ -20,7 +20,6 @@ import {
   updateProfile,
   type Role,
 } from '../../services/accounts.js';
-import { ApiError } from '../../services/errors.js';
 import { confirmPasswordReset, requestPasswordReset } from '../../services/password-reset.js';
 import { documentRoute } from '../openapi.js';
 import { clientIp, requireUser, SESSION_COOKIE, type AppEnv } from '../auth-middleware.js';
@@ -106,17 +105,13 @@ export function authRoutes(config: AppConfig, forcedRole?: Role, deps: AuthRoute
 
   app.post('/login', async (c) => {
     const body = await readBody(c, credentials);
-    try {
-      const user = await logInThrottled({
-        ...body,
-        role: forcedRole,
-        clientIp: clientIp(c, config.TRUST_PROXY),
-        policy: throttle,
-      });
-      return c.json(await startSession(c, user));
-    } catch (error) {
-      throw withRetryAfter(c, error);
-    }
+    const user = await logInThrottled({
+      ...body,
+      role: forcedRole,
+      clientIp: clientIp(c, config.TRUST_PROXY),
+      policy: throttle,
+    });
+    return c.json(await startSession(c, user));
   });
 
   app.post('/logout', requireUser(), async (c) => {
@@ -160,16 +155,6 @@ export function authRoutes(config: AppConfig, forcedRole?: Role, deps: AuthRoute
   });
 
   return app;
-}
-
-/** A throttled or busy log-in also says, in the standard header, how long to wait. */
-function withRetryAfter(c: Context, error: unknown): unknown {
-  const details =
-    error instanceof ApiError ? (error.details as { retryAfterSeconds?: unknown }) : {};
-  if (typeof details?.retryAfterSeconds === 'number') {
-    c.header('Retry-After', String(details.retryAfterSeconds));
-  }
-  return error;
 }
 
 function documentAuthRoutes(base: string, forcedRole: Role | undefined) {
