@@ -2,8 +2,7 @@
  * The saga's side effects, each one thin and idempotent so Temporal can retry it freely.
  * Built by a factory that receives its dependencies, so tests and processes wire their own.
  */
-import { createHash } from 'node:crypto';
-import { MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
+import { bookingCreatedEventId, MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
 import { nightsBetween } from '../domain/stay.js';
 import type { BookingActivities } from '../workflows/booking-definitions.js';
 import * as bookings from '../db/booking-store.js';
@@ -43,8 +42,6 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
     },
 
     async publishBookingCreated(input) {
-      // The eventId is derived from the booking so a retried publish is recognisably the same
-      // event to every consumer.
       await deps.publisher.bookingCreated({
         type: 'booking-created',
         bookingId: input.bookingId,
@@ -90,14 +87,4 @@ function heldStay(propertyId: string, checkIn: string, checkOut: string): ledger
     propertyId,
     nights: nightsBetween({ checkIn: new Date(checkIn), checkOut: new Date(checkOut) }),
   };
-}
-
-/**
- * A name-based (version 5 style) UUID for a booking's `booking-created` event: the same booking
- * always yields the same eventId, however often the publishing activity is retried.
- */
-export function bookingCreatedEventId(bookingId: string): string {
-  const hex = createHash('sha1').update(`booking-created:${bookingId}`).digest('hex');
-  const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

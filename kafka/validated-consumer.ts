@@ -11,7 +11,11 @@ import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { z } from 'zod';
 import { deadLetterTopic } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
-import type { DeadLetterReason } from '../domain/messages.js';
+import {
+  MESSAGE_SCHEMA_VERSION,
+  unsupportedVersion,
+  type DeadLetterReason,
+} from '../domain/messages.js';
 import type { BookingEventPublisher } from './publisher.js';
 
 export type HandleResult =
@@ -27,7 +31,8 @@ export interface ValidatedConsumerOptions<T> {
   kafka: Kafka;
   groupId: string;
   topic: string;
-  schema: z.ZodType<T>;
+  /** The received form of the contract: its output is what `handle` gets. */
+  schema: z.ZodType<T, unknown>;
   publisher: BookingEventPublisher;
   log: Logger;
   handle(message: T, context: MessageContext): Promise<HandleResult>;
@@ -40,12 +45,17 @@ export interface RunningConsumer {
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: DeadLetterReason; detail: string };
 
-export function parseMessage<T>(value: Buffer | null, schema: z.ZodType<T>): Parsed<T> {
+export function parseMessage<T>(value: Buffer | null, schema: z.ZodType<T, unknown>): Parsed<T> {
   let json: unknown;
   try {
     json = JSON.parse(value?.toString('utf8') ?? '');
   } catch (error) {
     return { ok: false, reason: 'malformed-json', detail: (error as Error).message };
+  }
+  const version = unsupportedVersion(json);
+  if (version !== null) {
+    const detail = `version ${version}; this consumer reads version ${MESSAGE_SCHEMA_VERSION}`;
+    return { ok: false, reason: 'unsupported-version', detail };
   }
   const result = schema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };

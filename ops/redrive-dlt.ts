@@ -27,6 +27,7 @@ import {
 const DEAD_LETTER_REASONS = [
   'malformed-json',
   'schema-violation',
+  'unsupported-version',
   'unknown-booking',
   'booking-finished',
   'handler-rejected',

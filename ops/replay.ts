@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
 import type { Logger } from '../config/logger.js';
-import { bookingCreatedMessage, bookingStatusUpdatedMessage } from '../domain/messages.js';
+import { receivedBookingCreated, receivedBookingStatusUpdated } from '../domain/messages.js';
 import type { BookingTopics } from '../kafka/topics.js';
 import {
   parseMessage,
@@ -115,14 +115,14 @@ function liveHandlerFor(topic: BookingTopicName, deps: ReplayDeps): ReplayHandle
   if (topic === 'booking-updates') {
     const handle = forwardDecisionToSaga(deps.temporal, log);
     return async (value, context) => {
-      const parsed = parseMessage(value, bookingStatusUpdatedMessage);
+      const parsed = parseMessage(value, receivedBookingStatusUpdated);
       if (!parsed.ok) return { kind: 'invalid' };
       return { kind: 'handled', result: await handle(parsed.value, context) };
     };
   }
   const handle = notifyOwnerOfRequest(deps.notificationChannel ?? inAppNotificationChannel(log));
   return async (value) => {
-    const parsed = parseMessage(value, bookingCreatedMessage);
+    const parsed = parseMessage(value, receivedBookingCreated);
     if (!parsed.ok) return { kind: 'invalid' };
     return { kind: 'handled', result: await handle(parsed.value) };
   };

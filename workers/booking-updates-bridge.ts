@@ -7,8 +7,8 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import type { Logger } from '../config/logger.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import {
-  bookingStatusUpdatedMessage,
-  type BookingStatusUpdatedMessage,
+  receivedBookingStatusUpdated,
+  type ReceivedBookingStatusUpdated,
 } from '../domain/messages.js';
 import {
   startValidatedConsumer,
@@ -22,7 +22,7 @@ import type { SystemContext } from './system-context.js';
 export const BRIDGE_GROUP_ID = 'staysaga-booking-updates-bridge';
 
 export function decisionFromMessage(
-  message: BookingStatusUpdatedMessage,
+  message: ReceivedBookingStatusUpdated,
   context: MessageContext,
 ): BookingDecision {
   return {
@@ -59,7 +59,7 @@ async function whyUndeliverable(handle: WorkflowHandle): Promise<HandleResult> {
  */
 export function forwardDecisionToSaga(temporal: Client, log: Logger) {
   return async (
-    message: BookingStatusUpdatedMessage,
+    message: ReceivedBookingStatusUpdated,
     context: MessageContext,
   ): Promise<HandleResult> => {
     const handle = temporal.workflow.getHandle(bookingWorkflowId(message.bookingId));
@@ -80,7 +80,7 @@ export async function startBookingUpdatesBridge(ctx: SystemContext): Promise<Run
     kafka: ctx.kafka,
     groupId: BRIDGE_GROUP_ID,
     topic: ctx.topics.updates,
-    schema: bookingStatusUpdatedMessage,
+    schema: receivedBookingStatusUpdated,
     publisher: ctx.publisher,
     log,
     handle: forwardDecisionToSaga(ctx.temporal, log),

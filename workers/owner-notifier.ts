@@ -1,5 +1,5 @@
 /** The owner side of `booking-requests`: tells the owner a traveler asked for a stay. */
-import { bookingCreatedMessage, type BookingCreatedMessage } from '../domain/messages.js';
+import { receivedBookingCreated, type ReceivedBookingCreated } from '../domain/messages.js';
 import { startValidatedConsumer, type HandleResult } from '../kafka/validated-consumer.js';
 import { inAppNotificationChannel, type NotificationChannel } from '../notifications/channel.js';
 import type { RunningComponent } from './components.js';
@@ -12,7 +12,7 @@ export const NOTIFIER_GROUP_ID = 'staysaga-owner-notifier';
  * eventId. Shared by the live consumer and the replay tool.
  */
 export function notifyOwnerOfRequest(channel: NotificationChannel) {
-  return async (message: BookingCreatedMessage): Promise<HandleResult> => {
+  return async (message: ReceivedBookingCreated): Promise<HandleResult> => {
     const stay = `${message.checkIn.slice(0, 10)} to ${message.checkOut.slice(0, 10)}`;
     await channel.deliver({
       userId: message.ownerId,
@@ -32,7 +32,7 @@ export async function startOwnerNotifier(ctx: SystemContext): Promise<RunningCom
     kafka: ctx.kafka,
     groupId: NOTIFIER_GROUP_ID,
     topic: ctx.topics.requests,
-    schema: bookingCreatedMessage,
+    schema: receivedBookingCreated,
     publisher: ctx.publisher,
     log,
     handle: notifyOwnerOfRequest(inAppNotificationChannel(log)),

@@ -5,7 +5,7 @@
  * booking by eventId, and the owner notifier (which rides the same outage) tells each owner once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookingCreatedEventId } from '../../activities/booking-activities.js';
+import { bookingCreatedEventId } from '../../domain/messages.js';
 import { Booking, Notification } from '../../db/models.js';
 import { bookingWorkflowId } from '../../domain/ids.js';
 import { eventually } from '../support/eventually.js';

@@ -5,7 +5,7 @@
  * booking-created message duplicated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookingCreatedEventId } from '../../activities/booking-activities.js';
+import { bookingCreatedEventId } from '../../domain/messages.js';
 import { Booking, NightHold, Notification } from '../../db/models.js';
 import { bookingWorkflowId } from '../../domain/ids.js';
 import { recordHistoryFixture } from '../support/history-fixtures.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../config/logger.js';
 import { bookingWorkflowId } from '../../domain/ids.js';
 import {
-  bookingStatusUpdatedMessage,
+  receivedBookingStatusUpdated,
   type BookingStatusUpdatedMessage,
 } from '../../domain/messages.js';
 import { Booking } from '../../db/models.js';
@@ -186,7 +186,7 @@ describe('the booking-updates bridge', () => {
       kafka,
       groupId: BRIDGE_GROUP_ID,
       topic: 'booking-updates',
-      schema: bookingStatusUpdatedMessage,
+      schema: receivedBookingStatusUpdated,
       publisher,
       log,
       handle: forwardDecisionToSaga(temporal, log),
