@@ -52,6 +52,11 @@ const localActivities = proxyLocalActivities<BookingActivities>({
 });
 /** Sagas started before this patch replay with their Mongo writes as task-queue activities. */
 export const LOCAL_MONGO_WRITES_PATCH = 'local-mongo-writes';
+/**
+ * Sagas started before this patch ended UNAVAILABLE without a BookingStatus, so operators'
+ * lists by owner or property showed them with an empty status.
+ */
+export const UNAVAILABLE_STATUS_PATCH = 'unavailable-status-attribute';
 
 export async function bookingWorkflow(input: BookingSagaInput): Promise<BookingSagaState> {
   const saga = new BookingSaga(input);
@@ -106,6 +111,9 @@ class BookingSaga {
     const hold = await this.mongo.holdNights({ bookingId, propertyId, checkIn, checkOut });
     if (!hold.held) {
       this.state.status = 'UNAVAILABLE';
+      if (patched(UNAVAILABLE_STATUS_PATCH)) {
+        upsertSearchAttributes([{ key: searchAttributes.bookingStatus, value: 'UNAVAILABLE' }]);
+      }
       this.holdOutcome = hold;
       return false;
     }

@@ -275,6 +275,14 @@ describe('a booking request', () => {
     }).lean();
     expect(holds.map((h) => h.bookingId.toString())).toEqual(Array(4).fill(first.body.booking.id));
     expect(await Booking.countDocuments({ propertyId: property.id })).toBe(1);
+    // The refused request's saga is listed by its property with the status it ended in.
+    await eventually(async () => {
+      const statuses: unknown[] = [];
+      for await (const run of temporal.workflow.list({ query: `PropertyId="${property.id}"` })) {
+        statuses.push(run.typedSearchAttributes.get(searchAttributes.bookingStatus));
+      }
+      expect(statuses.sort()).toEqual(['PENDING', 'UNAVAILABLE']);
+    });
   });
 
   it('with the same Idempotency-Key returns the same booking instead of a second one', async () => {

@@ -3,7 +3,8 @@
  * running bookings (non-determinism) fails the build. Re-record with RECORD_HISTORY_FIXTURES=1
  * only when a change is meant to be incompatible (and then version the workflow instead).
  * `v1-*` histories come from sagas before the `local-mongo-writes` patch (every Mongo write a
- * task-queue activity); they must keep replaying for as long as such sagas may still run.
+ * task-queue activity), `v2-*` from sagas before the `unavailable-status-attribute` patch; they
+ * must keep replaying for as long as such sagas may still run.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -14,6 +14,7 @@ import {
   bookingStatusQuery,
   decideBookingSignal,
   nightsHeldUpdate,
+  searchAttributes,
   type BookingDecision,
   type BookingSagaInput,
 } from '../../workflows/booking-definitions.js';
@@ -251,6 +252,9 @@ describe('the booking saga', () => {
     const { handle, hold } = await startSaga(input);
     expect(hold).toEqual({ held: false, conflictingNights: [input.checkIn.slice(0, 10)] });
     expect((await handle.result()).status).toBe('UNAVAILABLE');
+    // Operators listing a property's or an owner's sagas see why this one ended.
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(searchAttributes.bookingStatus)).toBe('UNAVAILABLE');
     // Only the hold ran. The test server fails the first workflow task of an update-with-start
     // (UNHANDLED_COMMAND) and the retried task runs the local activity again: local activities,
     // like all activities, may run more than once, which is why every one is idempotent.
