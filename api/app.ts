@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppConfig, SeedService } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
+import { allowedMethods } from './allowed-methods.js';
 import { isTransientDatabaseError } from './transient-errors.js';
 import { ApiError } from '../services/errors.js';
 import type { AppEnv } from './auth-middleware.js';
@@ -85,18 +86,28 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
           temporal,
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
+          policy: {
+            minNoticeMs: config.BOOKING_MIN_NOTICE,
+            horizonMs: config.BOOKING_HORIZON,
+            maxPendingPerTraveler: config.MAX_PENDING_PER_TRAVELER,
+            maxPendingPerProperty: config.MAX_PENDING_PER_PROPERTY,
+          },
         }),
       );
     },
   };
   for (const service of config.API_SERVICES) mount[service]();
 
-  app.notFound((c) =>
-    c.json(
-      { error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } },
-      404,
-    ),
-  );
+  app.notFound((c) => {
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length > 0) {
+      c.header('Allow', allow.join(', '));
+      const message = `${c.req.method} is not served at ${c.req.path}; use ${allow.join(', ')}`;
+      return c.json({ error: { code: 'method_not_allowed', message } }, 405);
+    }
+    const message = `No route for ${c.req.method} ${c.req.path}`;
+    return c.json({ error: { code: 'not_found', message } }, 404);
+  });
   app.onError((error, c) => {
     if (error instanceof ApiError) {
       const body = { code: error.code, message: error.message, details: error.details };

@@ -5,6 +5,8 @@ import { resolveSession, type AuthUser, type Role } from '../services/accounts.j
 import { ApiError, forbidden } from '../services/errors.js';
 
 export const SESSION_COOKIE = 'staysaga_session';
+/** A browser that logged in before (see services/trusted-devices.ts); sent to `/api` only. */
+export const DEVICE_COOKIE = 'staysaga_device';
 
 export interface AppEnv {
   Variables: { user: AuthUser; sessionToken: string };

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_OWNER_DECISION_TIMEOUT_MS, parseDuration } from '../domain/owner-deadline.js';
+import { DEFAULT_BOOKING_POLICY } from '../domain/stay.js';
 
 const duration = (fallbackMs: number) =>
   z
@@ -21,6 +22,30 @@ const duration = (fallbackMs: number) =>
       }
       return ms;
     });
+
+/** Treats a variable set to the empty string as not set (compose and shells set them so). */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+
+/** A SASL mechanism needs both halves of the credentials; say which one is missing. */
+function kafkaSaslComplete(
+  config: {
+    KAFKA_SASL_MECHANISM?: string;
+    KAFKA_SASL_USERNAME?: string;
+    KAFKA_SASL_PASSWORD?: string;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.KAFKA_SASL_MECHANISM === undefined) return;
+  for (const key of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+    if (config[key] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `required when KAFKA_SASL_MECHANISM is set (${config.KAFKA_SASL_MECHANISM})`,
+      });
+    }
+  }
+}
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
@@ -46,16 +71,50 @@ export const configSchema = z.object({
   KAFKA_RESPONSE_TOPIC: z.string().default('booking-updates'),
   /** Copies of each booking topic: 1 on one broker, 3 on a 3-broker cluster. */
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
+  // ---- Kafka security: how this process authenticates to the brokers ------------------------
+  // With a SASL mechanism the process logs in as KAFKA_SASL_USERNAME, its role's own principal
+  // (kafka/acl-plan.ts); KAFKA_SSL=true for brokers that speak TLS. An empty value means unset.
+  KAFKA_SASL_MECHANISM: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
+  ),
+  KAFKA_SASL_USERNAME: z.preprocess(unsetIfEmpty, z.string().optional()),
+  KAFKA_SASL_PASSWORD: z.preprocess(unsetIfEmpty, z.string().optional()),
+  KAFKA_SSL: z.preprocess(unsetIfEmpty, z.stringbool().default(false)),
+  // Create the booking topics (and their .DLT) at start. false where an admin step creates them:
+  // on a secure cluster the role principals may not create topics.
+  KAFKA_ENSURE_TOPICS: z.preprocess(unsetIfEmpty, z.stringbool().default(true)),
+  // ---------------------------------------------------------------------------------------------
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('bookings'),
   OWNER_DECISION_TIMEOUT: duration(DEFAULT_OWNER_DECISION_TIMEOUT_MS),
+  // Booking policy: a request must arrive this long before check-in, so the owner always has
+  // time to decide (the deadline is never later than check-in); a stay may start at most this
+  // far ahead; a traveler may have this many PENDING requests at once, overall and per listing.
+  BOOKING_MIN_NOTICE: duration(DEFAULT_BOOKING_POLICY.minNoticeMs),
+  BOOKING_HORIZON: duration(DEFAULT_BOOKING_POLICY.horizonMs),
+  MAX_PENDING_PER_TRAVELER: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_BOOKING_POLICY.maxPendingPerTraveler),
+  MAX_PENDING_PER_PROPERTY: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_BOOKING_POLICY.maxPendingPerProperty),
   SESSION_TTL: duration(7 * 24 * 60 * 60 * 1000),
   PASSWORD_RESET_TTL: duration(30 * 60 * 1000),
   // Log-in throttling: this many failures of one email from one client within the window lock
   // further attempts until the window ends.
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_FAILURE_WINDOW: duration(15 * 60 * 1000),
+  // Failures of one email from all untrusted clients together in a window: bounds guessing from
+  // many addresses. Browsers the account logged in from before (a device cookie, valid this
+  // long) are counted on their own, so neither limit can lock the account holder out.
+  LOGIN_MAX_ACCOUNT_FAILURES: z.coerce.number().int().positive().default(50),
+  TRUSTED_DEVICE_TTL: duration(180 * 24 * 60 * 60 * 1000),
   // Password hashes (scrypt) running at once in this process; default: one fewer than the cores.
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().optional(),
   // Only behind a proxy we run may X-Forwarded-For name the client; otherwise anyone could
@@ -91,8 +150,11 @@ export type AppConfig = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
+/** The schema with the checks across variables (a SASL mechanism needs its credentials). */
+const checkedConfigSchema = configSchema.superRefine(kafkaSaslComplete);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = configSchema.safeParse(env);
+  const parsed = checkedConfigSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);

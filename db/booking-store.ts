@@ -4,6 +4,7 @@ import type { BookingSagaInput } from '../workflows/booking-definitions.js';
 import { isDuplicateKeyError } from './connection.js';
 import { updateByIdIf } from './guarded-update.js';
 import { Booking, type BookingDoc } from './models.js';
+import { releasePendingRequestSlots } from './pending-request-slots.js';
 
 const oid = (id: string) => new mongoose.Types.ObjectId(id);
 
@@ -31,6 +32,7 @@ export async function createPendingBooking(
       totalPrice: input.price.totalPrice,
       status: 'PENDING',
       ownerDecisionDeadline: new Date(ownerDecisionDeadline),
+      pendingRequestSlots: input.pendingRequestSlots,
       history: [transition],
     });
   } catch (error) {
@@ -42,12 +44,15 @@ export class TransitionConflictError extends Error {}
 
 /**
  * Applies a transition the workflow already decided on, guarded by the expected current status
- * so a retried activity cannot apply it twice or over a newer status.
+ * so a retried activity cannot apply it twice or over a newer status. A booking that leaves
+ * PENDING first gives back its pending-request slots, so once the new status shows the
+ * traveler may already send another request.
  */
 export async function applyTransition(
   bookingId: string,
   transition: TransitionRecord,
 ): Promise<void> {
+  if (transition.from === 'PENDING') await releaseSlotsOf(bookingId);
   const applied = await updateByIdIf(
     Booking,
     oid(bookingId),
@@ -64,6 +69,11 @@ export async function applyTransition(
   throw new TransitionConflictError(
     `booking ${bookingId} is ${current?.status ?? 'missing'}, expected ${transition.from ?? 'none'}`,
   );
+}
+
+async function releaseSlotsOf(bookingId: string): Promise<void> {
+  const booking = await Booking.findById(bookingId).select({ pendingRequestSlots: 1 }).lean();
+  await releasePendingRequestSlots(bookingId, booking?.pendingRequestSlots ?? []);
 }
 
 export async function recordIgnoredDecision(

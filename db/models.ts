@@ -74,6 +74,23 @@ const loginAttemptSchema = new Schema(
 );
 export const LoginAttempt = model('LoginAttempt', loginAttemptSchema);
 
+/**
+ * A browser that logged in to an account before: its `staysaga_device` cookie holds a random
+ * token whose SHA-256 is `_id`. Log-ins from a trusted device are throttled per device, so
+ * someone guessing passwords from the same network cannot lock the account holder out.
+ */
+const trustedDeviceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: objectId, required: true },
+    email: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { timestamps: true, collection: 'trusted_devices' },
+);
+trustedDeviceSchema.index({ expiresAt: 1 });
+export const TrustedDevice = model('TrustedDevice', trustedDeviceSchema);
+
 const propertySchema = new Schema(
   {
     ownerId: { type: objectId, required: true },
@@ -147,6 +164,8 @@ const bookingSchema = new Schema(
     totalPrice: { type: Number, required: true },
     status: { type: String, enum: BOOKING_STATUSES, required: true },
     ownerDecisionDeadline: { type: Date, required: true },
+    // The traveler's pending-request slots this booking takes while PENDING (freed after).
+    pendingRequestSlots: { type: [String], default: undefined },
     history: { type: [transitionSchema], default: [] },
     ignoredDecisions: { type: [Schema.Types.Mixed], default: [] },
   },
@@ -207,6 +226,22 @@ const idempotencyKeySchema = new Schema(
 );
 export const IdempotencyKey = model('IdempotencyKey', idempotencyKeySchema);
 
+/**
+ * One of a traveler's numbered PENDING-request slots: `t:<travelerId>:<n>` overall and
+ * `p:<travelerId>:<propertyId>:<n>` per listing. Taking a slot is inserting its `_id`, which
+ * fails atomically when it is taken, so racing requests can never exceed the caps.
+ */
+const pendingRequestSlotSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    bookingId: { type: objectId, required: true },
+    claimedAt: { type: Date, required: true },
+  },
+  { collection: 'pending_request_slots' },
+);
+export const PendingRequestSlot = model('PendingRequestSlot', pendingRequestSlotSchema);
+export type PendingRequestSlotDoc = InferSchemaType<typeof pendingRequestSlotSchema>;
+
 export const allModels = [
   User,
   Session,
@@ -217,4 +252,6 @@ export const allModels = [
   IdempotencyKey,
   PasswordReset,
   LoginAttempt,
+  TrustedDevice,
+  PendingRequestSlot,
 ];

@@ -72,9 +72,32 @@ export type StayProblem =
   | 'check-in-not-midnight-utc'
   | 'check-out-not-after-check-in'
   | 'check-in-in-the-past'
-  | 'stay-too-long';
+  | 'stay-too-long'
+  | 'check-in-too-soon'
+  | 'check-in-too-far';
 
-/** Why a requested stay cannot be booked, or null when it can. `today` is the current instant. */
+/**
+ * What a booking request must respect besides the shape of its dates. Notice: the owner's
+ * deadline is never later than check-in, so a stay that starts in minutes would expire before
+ * anyone could decide. Horizon: a stay a century ahead would hold nights (and a saga timer)
+ * for nothing. Pending caps: one traveler must not be able to hold a listing's calendar with
+ * requests that are never meant to be stayed.
+ */
+export interface BookingPolicy {
+  minNoticeMs: number;
+  horizonMs: number;
+  maxPendingPerTraveler: number;
+  maxPendingPerProperty: number;
+}
+
+export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
+  minNoticeMs: 2 * 60 * 60 * 1000,
+  horizonMs: 730 * DAY_MS,
+  maxPendingPerTraveler: 5,
+  maxPendingPerProperty: 2,
+};
+
+/** Why these dates are not a stay at all (also used to bound searches), or null. */
 export function stayProblem(dates: StayDates, now: Date): StayProblem | null {
   if (!isMidnightUtc(dates.checkIn) || !isMidnightUtc(dates.checkOut)) {
     return 'check-in-not-midnight-utc';
@@ -87,4 +110,40 @@ export function stayProblem(dates: StayDates, now: Date): StayProblem | null {
 
 export function startOfDayUtc(date: Date): Date {
   return new Date(date.getTime() - (date.getTime() % DAY_MS));
+}
+
+/** What each stay problem means, in words a traveler understands. */
+export const STAY_PROBLEM_MESSAGES: Record<StayProblem, string> = {
+  'check-in-not-midnight-utc': 'checkIn and checkOut must be dates (YYYY-MM-DD or UTC midnight)',
+  'check-out-not-after-check-in': 'checkOut must be after checkIn',
+  'check-in-in-the-past': 'checkIn must not be in the past',
+  'stay-too-long': `A stay may be at most ${MAX_STAY_NIGHTS} nights`,
+  'check-in-too-soon': 'This stay starts too soon for the owner to decide on it in time',
+  'check-in-too-far': 'This stay starts further ahead than bookings are taken',
+};
+
+/** The first check-in (a UTC midnight) that leaves the owner `minNoticeMs` to decide. */
+export function earliestCheckIn(now: Date, minNoticeMs: number): Date {
+  const soonest = now.getTime() + minNoticeMs;
+  const midnight = startOfDayUtc(new Date(soonest));
+  return midnight.getTime() < soonest ? new Date(midnight.getTime() + DAY_MS) : midnight;
+}
+
+/** The last check-in (a UTC midnight) within the booking horizon. */
+export function latestCheckIn(now: Date, horizonMs: number): Date {
+  return startOfDayUtc(new Date(now.getTime() + horizonMs));
+}
+
+/** Why a booking request for these dates is refused under `policy`, or null when it may go on. */
+export function bookingRequestProblem(
+  dates: StayDates,
+  now: Date,
+  policy: Pick<BookingPolicy, 'minNoticeMs' | 'horizonMs'>,
+): StayProblem | null {
+  const problem = stayProblem(dates, now);
+  if (problem) return problem;
+  const checkIn = dates.checkIn.getTime();
+  if (checkIn < earliestCheckIn(now, policy.minNoticeMs).getTime()) return 'check-in-too-soon';
+  if (checkIn > latestCheckIn(now, policy.horizonMs).getTime()) return 'check-in-too-far';
+  return null;
 }

@@ -4,31 +4,34 @@
  * already dead (reads check `expiresAt` themselves), so running it late or twice is harmless.
  */
 import type { Logger } from '../config/logger.js';
-import { LoginAttempt, PasswordReset, Session } from '../db/models.js';
+import { LoginAttempt, PasswordReset, Session, TrustedDevice } from '../db/models.js';
 
 export interface PurgeCounts {
   sessions: number;
   passwordResets: number;
   loginAttempts: number;
+  trustedDevices: number;
 }
 
-/** Deletes expired sessions, expired reset tokens and closed log-in windows. */
+/** Deletes expired sessions, reset tokens and device trusts, and closed log-in windows. */
 export async function purgeExpiredAccountRecords(options: {
   loginFailureWindowMs: number;
   now?: Date;
 }): Promise<PurgeCounts> {
   const now = options.now ?? new Date();
   const windowCutoff = new Date(now.getTime() - options.loginFailureWindowMs);
-  const [sessions, passwordResets, loginAttempts] = await Promise.all([
+  const [sessions, passwordResets, loginAttempts, trustedDevices] = await Promise.all([
     Session.deleteMany({ expiresAt: { $lte: now } }),
     // A used token is deleted when it is used, so only the expired ones are left here.
     PasswordReset.deleteMany({ expiresAt: { $lte: now } }),
     LoginAttempt.deleteMany({ windowStartedAt: { $lte: windowCutoff } }),
+    TrustedDevice.deleteMany({ expiresAt: { $lte: now } }),
   ]);
   return {
     sessions: sessions.deletedCount,
     passwordResets: passwordResets.deletedCount,
     loginAttempts: loginAttempts.deletedCount,
+    trustedDevices: trustedDevices.deletedCount,
   };
 }
 

@@ -2,19 +2,24 @@
  * Accounts and sessions. Passwords are hashed with scrypt (a deliberately slow hash); session
  * tokens are random, only their SHA-256 is stored, so a leaked sessions collection grants nothing.
  */
-import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { isDuplicateKeyError } from '../db/connection.js';
 import { Session, User, type UserDoc } from '../db/models.js';
+import { hashToken, newBearerSecret } from './bearer-secrets.js';
 import { Bulkhead } from './bulkhead.js';
+import { trustedDeviceId } from './trusted-devices.js';
 import { ApiError, notFound } from './errors.js';
 import {
+  accountAttemptKey,
   clearLogInAttempts,
+  deviceAttemptKey,
   loginAttemptKey,
+  refuseWhenSpent,
   reserveLogInAttempt,
-  type LoginThrottlePolicy,
+  spendFailure,
 } from './login-throttle.js';
 
 const scryptAsync = promisify(scrypt) as (
@@ -116,29 +121,50 @@ export async function logIn(email: string, password: string, role?: Role): Promi
   return user;
 }
 
+export interface LogInThrottle {
+  /** Attempts of one client (its trusted device, else its address) per window. */
+  maxFailures: number;
+  /** Failures of all untrusted clients of one account together per window. */
+  maxAccountFailures: number;
+  windowMs: number;
+}
+
 /**
- * Log-in behind the per-email-and-client throttle: refused with 429 once the window's attempts
- * are used up (even with the right password); a success starts the count again.
+ * Log-in behind the throttle (see login-throttle.ts): refused with 429 once this client's
+ * attempts, or the account's budget for untrusted clients, are used up, even with the right
+ * password. A success starts this client's count again; the account's budget only runs out.
  */
 export async function logInThrottled(input: {
   email: string;
   password: string;
   role?: Role;
   clientIp: string;
-  policy: LoginThrottlePolicy;
+  /** The `staysaga_device` cookie, when the browser sent one. */
+  deviceToken?: string;
+  throttle: LogInThrottle;
 }): Promise<UserDoc> {
-  const key = loginAttemptKey(input.email, input.clientIp);
-  await reserveLogInAttempt(key, input.policy);
-  const user = await logIn(input.email, input.password, input.role);
-  await clearLogInAttempts(key);
-  return user;
+  const { email, throttle } = input;
+  const deviceId = input.deviceToken ? await trustedDeviceId(input.deviceToken, email) : null;
+  const clientKey = deviceId
+    ? deviceAttemptKey(email, deviceId)
+    : loginAttemptKey(email, input.clientIp);
+  const accountBudget = { maxFailures: throttle.maxAccountFailures, windowMs: throttle.windowMs };
+  await reserveLogInAttempt(clientKey, throttle);
+  if (!deviceId) await refuseWhenSpent(accountAttemptKey(email), accountBudget);
+  try {
+    const user = await logIn(email, input.password, input.role);
+    await clearLogInAttempts(clientKey);
+    return user;
+  } catch (error) {
+    if (!deviceId) await spendFailure(accountAttemptKey(email), throttle.windowMs);
+    throw error;
+  }
 }
 
-/** SHA-256 of a bearer secret (session or reset token): what we store instead of the secret. */
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export { hashToken };
 
 export async function openSession(user: AuthUser, ttlMs: number) {
-  const token = randomBytes(32).toString('base64url');
+  const token = newBearerSecret();
   const expiresAt = new Date(Date.now() + ttlMs);
   await Session.create({
     _id: hashToken(token),

@@ -17,7 +17,7 @@ import { Booking } from '../db/models.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import { decideBookingSignal } from '../workflows/booking-definitions.js';
 import type { AuthUser } from './accounts.js';
-import { ApiError, forbidden, notFound } from './errors.js';
+import { ApiError, notFound } from './errors.js';
 
 export interface DecisionAccepted {
   bookingId: string;
@@ -28,8 +28,9 @@ export interface DecisionAccepted {
 type Party = 'ownerId' | 'travelerId';
 
 /**
- * A booking as seen by one of its parties: 404 when it does not exist, 403 when `user` is none
- * of the `parties` allowed here. Every read and decision on one booking goes through this.
+ * A booking as seen by one of its parties: 404 when it does not exist and also when `user` is
+ * none of the `parties` allowed here, so an outsider cannot tell which booking ids exist. Every
+ * read and decision on one booking goes through this.
  */
 export async function bookingOfParty(
   bookingId: string,
@@ -39,9 +40,7 @@ export async function bookingOfParty(
   if (!mongoose.isValidObjectId(bookingId)) throw notFound('Booking');
   const booking = await Booking.findById(bookingId).lean();
   if (!booking) throw notFound('Booking');
-  if (!parties.some((party) => booking[party].toString() === user.id)) {
-    throw forbidden('This booking belongs to someone else');
-  }
+  if (!parties.some((party) => booking[party].toString() === user.id)) throw notFound('Booking');
   return booking;
 }
 

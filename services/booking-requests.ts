@@ -11,8 +11,22 @@ import {
 } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { bookingWorkflowId } from '../domain/ids.js';
-import { priceStay, stayProblem, type StayDates } from '../domain/stay.js';
+import {
+  bookingRequestProblem,
+  earliestCheckIn,
+  latestCheckIn,
+  nightOf,
+  priceStay,
+  STAY_PROBLEM_MESSAGES,
+  type BookingPolicy,
+  type StayDates,
+  type StayProblem,
+} from '../domain/stay.js';
 import { isDuplicateKeyError } from '../db/connection.js';
+import {
+  claimPendingRequestSlots,
+  releasePendingRequestSlots,
+} from '../db/pending-request-slots.js';
 import { Booking, IdempotencyKey, Property, User } from '../db/models.js';
 import type { bookingWorkflow } from '../workflows/booking.js';
 import {
@@ -29,6 +43,7 @@ export interface BookingRequestDeps {
   temporal: Client;
   taskQueue: string;
   ownerDecisionTimeoutMs: number;
+  policy: BookingPolicy;
 }
 
 export interface StayRequest {
@@ -38,12 +53,23 @@ export interface StayRequest {
   guests: number;
 }
 
-const STAY_PROBLEM_MESSAGES = {
-  'check-in-not-midnight-utc': 'checkIn and checkOut must be dates (YYYY-MM-DD or UTC midnight)',
-  'check-out-not-after-check-in': 'checkOut must be after checkIn',
-  'check-in-in-the-past': 'checkIn must not be in the past',
-  'stay-too-long': 'A stay may be at most 90 nights',
-} as const;
+/** A stay the policy refuses, as the API answers it: 422 with a code per rule. */
+function refuseStay(problem: StayProblem, policy: BookingPolicy, now: Date): ApiError {
+  const message = STAY_PROBLEM_MESSAGES[problem];
+  if (problem === 'check-in-too-soon') {
+    const earliest = nightOf(earliestCheckIn(now, policy.minNoticeMs));
+    return new ApiError(422, 'check_in_too_soon', `${message}; the earliest is ${earliest}`, {
+      earliestCheckIn: earliest,
+    });
+  }
+  if (problem === 'check-in-too-far') {
+    const latest = nightOf(latestCheckIn(now, policy.horizonMs));
+    return new ApiError(422, 'check_in_too_far', `${message}; the latest is ${latest}`, {
+      latestCheckIn: latest,
+    });
+  }
+  return new ApiError(422, 'invalid_stay', message);
+}
 
 export async function requestStay(
   deps: BookingRequestDeps,
@@ -52,8 +78,9 @@ export async function requestStay(
   idempotencyKey?: string,
 ) {
   const dates: StayDates = { checkIn: request.checkIn, checkOut: request.checkOut };
-  const problem = stayProblem(dates, new Date());
-  if (problem) throw new ApiError(422, 'invalid_stay', STAY_PROBLEM_MESSAGES[problem]);
+  const now = new Date();
+  const problem = bookingRequestProblem(dates, now, deps.policy);
+  if (problem) throw refuseStay(problem, deps.policy, now);
 
   const property = await Property.findById(request.propertyId).lean();
   if (!property) throw notFound('Property');
@@ -84,7 +111,8 @@ export async function requestStay(
     price: priceStay(property, dates),
     ownerDecisionTimeoutMs: deps.ownerDecisionTimeoutMs,
   };
-  const outcome = await startSaga(deps, input);
+  // A replay joins the first request's saga, which took the slots already.
+  const outcome = replayed ? await startSaga(deps, input) : await startCappedSaga(deps, input);
   if (!outcome.held) {
     throw new ApiError(409, 'dates_unavailable', 'Some of these nights are already booked', {
       conflictingNights: outcome.conflictingNights,
@@ -93,6 +121,39 @@ export async function requestStay(
   const booking = await Booking.findById(bookingId).lean();
   if (!booking) throw new Error(`booking ${bookingId} was held but not recorded`);
   return { booking: bookingView(booking), replayed };
+}
+
+/**
+ * Starts the saga holding one of the traveler's pending-request slots overall and one for this
+ * listing (409 `too_many_pending_requests` when either cap is reached). The booking gives them
+ * back when it leaves PENDING; a request that holds no nights gives them back here.
+ */
+async function startCappedSaga(
+  deps: BookingRequestDeps,
+  input: BookingSagaInput,
+): Promise<NightsHoldOutcome> {
+  const claim = await claimPendingRequestSlots(input, {
+    maxPerTraveler: deps.policy.maxPendingPerTraveler,
+    maxPerProperty: deps.policy.maxPendingPerProperty,
+  });
+  if (!claim.claimed) {
+    const where = claim.scope === 'property' ? 'for this property' : 'in all';
+    throw new ApiError(
+      409,
+      'too_many_pending_requests',
+      `You already have ${claim.limit} pending booking requests ${where}; wait for an answer or cancel one`,
+      { scope: claim.scope, limit: claim.limit },
+    );
+  }
+  let outcome: NightsHoldOutcome | undefined;
+  try {
+    outcome = await startSaga(deps, { ...input, pendingRequestSlots: claim.slots });
+    return outcome;
+  } finally {
+    // Nights taken (so no booking), or no answer from Temporal: the slots go back now. Should
+    // the saga have started after all, its booking holds no slot, and the caps count one less.
+    if (!outcome?.held) await releasePendingRequestSlots(input.bookingId, claim.slots);
+  }
 }
 
 /**

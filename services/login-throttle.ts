@@ -1,6 +1,10 @@
 /**
- * Log-in throttling against password guessing. Attempts are counted per email and client in
- * Mongo, not in memory, so every API replica sees the same count and a restart forgets nothing.
+ * Log-in throttling against password guessing. Attempts are counted in Mongo, not in memory, so
+ * every API replica sees the same count and a restart forgets nothing. Each attempt counts
+ * against one key of the account: its trusted device (a browser that logged in to it before)
+ * when it comes from one, else the client address, plus the account's budget for all untrusted
+ * clients together. A guesser therefore locks only itself out, never the account holder's own
+ * browser, even from the same address (one NAT, one proxy).
  * The window is fixed: it opens at the first failed attempt and, once the limit is used up,
  * further attempts are refused (even with the right password) until it ends.
  *
@@ -19,9 +23,19 @@ export interface LoginThrottlePolicy {
   windowMs: number;
 }
 
-/** The throttle key: one counter per account email and client address. */
+/** The throttle key of an account's attempts from one client address. */
 export function loginAttemptKey(email: string, clientIp: string): string {
   return `${email.trim().toLowerCase()}|${clientIp}`;
+}
+
+/** The throttle key of an account's attempts from all untrusted clients together. */
+export function accountAttemptKey(email: string): string {
+  return `${email.trim().toLowerCase()}|*`;
+}
+
+/** The throttle key of an account's attempts from one of its trusted devices. */
+export function deviceAttemptKey(email: string, deviceId: string): string {
+  return `${email.trim().toLowerCase()}|device:${deviceId}`;
 }
 
 interface AttemptWindow {
@@ -76,12 +90,37 @@ export async function reserveLogInAttempt(
   now = new Date(),
 ): Promise<void> {
   const window = await countAttempt(key, policy.windowMs, now);
-  if (window.attempts <= policy.maxFailures) return;
+  if (window.attempts > policy.maxFailures) throw tooManyAttempts(window, policy, now);
+}
+
+function tooManyAttempts(window: AttemptWindow, policy: LoginThrottlePolicy, now: Date) {
   const windowEndsAt = window.windowStartedAt.getTime() + policy.windowMs;
   const retryAfterSeconds = Math.max(1, Math.ceil((windowEndsAt - now.getTime()) / 1000));
-  throw new ApiError(429, 'too_many_attempts', 'Too many failed log-ins; try again later', {
+  return new ApiError(429, 'too_many_attempts', 'Too many failed log-ins; try again later', {
     retryAfterSeconds,
   });
+}
+
+/**
+ * For a budget that only failures spend (the account's, shared by all untrusted clients):
+ * throws 429 when the current window's failures have used it up. Counted after the password
+ * check, so racing guesses may overshoot it a little; each client's own key, counted before the
+ * check, bounds how much.
+ */
+export async function refuseWhenSpent(
+  key: string,
+  policy: LoginThrottlePolicy,
+  now = new Date(),
+): Promise<void> {
+  const cutoff = new Date(now.getTime() - policy.windowMs);
+  const window = await LoginAttempt.findById(key).lean();
+  if (!window || window.windowStartedAt <= cutoff) return;
+  if (window.attempts >= policy.maxFailures) throw tooManyAttempts(window, policy, now);
+}
+
+/** Spends one failure of a budget checked by `refuseWhenSpent`. */
+export async function spendFailure(key: string, windowMs: number, now = new Date()): Promise<void> {
+  await countAttempt(key, windowMs, now);
 }
 
 /** A successful log-in starts the count again. */

@@ -4,11 +4,11 @@
  * leaked `password_resets` collection cannot be used to take over an account. A token lives
  * until it is used or expires, whichever comes first.
  */
-import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { PasswordReset, User, type UserDoc } from '../db/models.js';
 import type { NotificationChannel } from '../notifications/channel.js';
-import { hashPassword, hashToken, revokeAllSessions, type Role } from './accounts.js';
+import { hashPassword, revokeAllSessions, type Role } from './accounts.js';
+import { hashToken, newBearerSecret } from './bearer-secrets.js';
 import { ApiError } from './errors.js';
 
 export const PASSWORD_RESET_KIND = 'password-reset';
@@ -47,7 +47,7 @@ export async function requestPasswordReset(request: PasswordResetRequest): Promi
     .lean<Pick<UserDoc, '_id'>>();
   if (!user) return false;
 
-  const token = randomBytes(32).toString('base64url');
+  const token = newBearerSecret();
   const tokenHash = hashToken(token);
   await PasswordReset.create({
     _id: tokenHash,

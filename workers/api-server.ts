@@ -2,6 +2,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app.js';
+import { answerClientError } from '../api/client-errors.js';
 import { startAccountMaintenance } from '../services/account-maintenance.js';
 import { limitPasswordHashing } from '../services/accounts.js';
 import type { RunningComponent } from './components.js';
@@ -15,6 +16,7 @@ export async function startApiServer(
     limitPasswordHashing(ctx.config.PASSWORD_HASH_CONCURRENCY);
   const app = createApi({ ...ctx, log });
   const server = serve({ fetch: app.fetch, port: ctx.config.PORT, hostname: ctx.config.HOST });
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -28,6 +28,8 @@ export interface BookingSagaInput {
   guests: number;
   price: StayPrice;
   ownerDecisionTimeoutMs: number;
+  /** The traveler's pending-request slots the booking takes while PENDING (absent before caps). */
+  pendingRequestSlots?: string[];
 }
 
 /** An owner's or traveler's request to move the booking, delivered as a signal. */

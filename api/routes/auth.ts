@@ -4,7 +4,7 @@
  * profile, and password reset by a single-use token.
  */
 import { Hono, type Context } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AppConfig } from '../../config/env.js';
 import { createLogger, type Logger } from '../../config/logger.js';
@@ -21,15 +21,22 @@ import {
   type Role,
 } from '../../services/accounts.js';
 import { confirmPasswordReset, requestPasswordReset } from '../../services/password-reset.js';
+import { trustDevice } from '../../services/trusted-devices.js';
 import { documentRoute } from '../openapi.js';
-import { clientIp, requireUser, SESSION_COOKIE, type AppEnv } from '../auth-middleware.js';
-import { readBody } from '../http.js';
+import {
+  clientIp,
+  DEVICE_COOKIE,
+  requireUser,
+  SESSION_COOKIE,
+  type AppEnv,
+} from '../auth-middleware.js';
+import { lineText, paragraphText, printableToken, readBody, webUrl } from '../http.js';
 
 const email = z.email().max(254);
 const password = z.string().min(8).max(200);
 const credentials = z.strictObject({ email, password });
 const signUpBody = credentials.extend({
-  name: z.string().trim().min(1).max(100),
+  name: lineText(100).min(1),
   role: z.enum(['traveler', 'owner']),
 });
 const roleForcedSignUpBody = signUpBody.omit({ role: true });
@@ -37,22 +44,22 @@ const roleForcedSignUpBody = signUpBody.omit({ role: true });
 /** Profile fields only: email, role and password are unknown keys here, hence a 400. */
 const profileBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: lineText(100).min(1),
     phone: z
       .string()
       .trim()
       .max(32)
       .regex(/^[+0-9 ().-]*$/, 'may hold only digits, spaces, +, -, . and parentheses'),
-    bio: z.string().trim().max(2000),
+    bio: paragraphText(2000),
     // Empty clears the picture; otherwise only web addresses (no `javascript:` or `data:`).
-    avatarUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]),
+    avatarUrl: z.union([z.literal(''), webUrl]),
   })
   .partial()
   .refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change');
 
 const resetRequestBody = z.strictObject({ email });
 const resetConfirmBody = z.strictObject({
-  token: z.string().min(1).max(200),
+  token: printableToken(200),
   newPassword: password,
 });
 
@@ -77,20 +84,31 @@ export function authRoutes(config: AppConfig, forcedRole?: Role, deps: AuthRoute
   const notifications = deps.notifications ?? inAppNotificationChannel(log);
   const throttle = {
     maxFailures: config.LOGIN_MAX_FAILURES,
+    maxAccountFailures: config.LOGIN_MAX_ACCOUNT_FAILURES,
     windowMs: config.LOGIN_FAILURE_WINDOW,
   };
   // On a role-forced mount the session must be of that role too (a traveler has no owner profile).
   const signedIn = requireUser(...(forcedRole ? [forcedRole] : []));
   documentAuthRoutes(MOUNT_PATHS[forcedRole ?? 'any'], forcedRole);
 
+  /** Opens a session for a user who just proved the password, and trusts their browser. */
   const startSession = async (c: Context<AppEnv>, user: UserDoc) => {
     const view = publicUser(user);
-    const session = await openSession(view, config.SESSION_TTL);
+    const [session, device] = await Promise.all([
+      openSession(view, config.SESSION_TTL),
+      trustDevice(view, config.TRUSTED_DEVICE_TTL),
+    ]);
     setCookie(c, SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'Lax',
       path: '/',
       expires: session.expiresAt,
+    });
+    setCookie(c, DEVICE_COOKIE, device.token, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/api',
+      expires: device.expiresAt,
     });
     return { user: view, token: session.token, expiresAt: session.expiresAt.toISOString() };
   };
@@ -109,7 +127,8 @@ export function authRoutes(config: AppConfig, forcedRole?: Role, deps: AuthRoute
       ...body,
       role: forcedRole,
       clientIp: clientIp(c, config.TRUST_PROXY),
-      policy: throttle,
+      deviceToken: getCookie(c, DEVICE_COOKIE),
+      throttle,
     });
     return c.json(await startSession(c, user));
   });

@@ -21,8 +21,7 @@ export function bookingRoutes(temporal: Client) {
       200: 'The booking',
       400: 'Bad id',
       401: 'Not signed in',
-      403: 'Not a party to it',
-      404: 'No such booking',
+      404: 'No such booking, or not mine (as its traveler or its owner)',
     },
   });
   app.get('/:id', requireUser(), async (c) => {
@@ -41,8 +40,8 @@ export function bookingRoutes(temporal: Client) {
       202: 'The cancellation was handed to the booking saga',
       400: 'Bad id or body',
       401: 'Not signed in',
-      403: 'Not a traveler, or not my booking',
-      404: 'No such booking',
+      403: 'Not a traveler account',
+      404: 'No such booking, or not mine',
       409: 'The booking can no longer be cancelled',
     },
   });

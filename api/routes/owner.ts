@@ -10,11 +10,11 @@ import { decideAsOwner } from '../../services/booking-decisions.js';
 import { listOwnerBookings, ownerBookingStats } from '../../services/booking-queries.js';
 import { propertyView } from '../../services/properties.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
-import { objectIdParam, readBody, readId, readQuery } from '../http.js';
+import { objectIdParam, paragraphText, readBody, readId, readQuery } from '../http.js';
 import { documentRoute } from '../openapi.js';
 import { bookingListQuery } from './traveler.js';
 
-export const decisionBody = z.strictObject({ reason: z.string().trim().max(1000).optional() });
+export const decisionBody = z.strictObject({ reason: paragraphText(1000).optional() });
 
 const incomingQuery = z.strictObject({
   ...bookingListQuery.shape,
@@ -49,8 +49,8 @@ export function ownerBookingRoutes(publisher: BookingEventPublisher) {
         202: 'The decision is on its way to the booking saga (booking-updates), which applies it',
         400: 'Bad id or body',
         401: 'Not signed in',
-        403: 'Not an owner, or not the owner of this booking',
-        404: 'No such booking',
+        403: 'Not an owner account',
+        404: 'No such booking, or not of my properties',
         409: 'The booking is not in a status this decision applies to',
       },
     });

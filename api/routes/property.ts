@@ -1,7 +1,7 @@
 /** Seed Property service: listings, their search, and the nights they have booked. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { MAX_STAY_NIGHTS, stayProblem, type StayProblem } from '../../domain/stay.js';
+import { STAY_PROBLEM_MESSAGES, stayProblem } from '../../domain/stay.js';
 import { commaSeparated } from '../../domain/text.js';
 import {
   PROPERTY_SORTS,
@@ -13,26 +13,35 @@ import {
   updateProperty,
 } from '../../services/properties.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
-import { calendarDate, pageQuery, readBody, readId, readQuery } from '../http.js';
+import {
+  calendarDate,
+  lineText,
+  pageQuery,
+  paragraphText,
+  readBody,
+  readId,
+  readQuery,
+  webUrl,
+} from '../http.js';
 import { documentRoute } from '../openapi.js';
 
 const money = z.number().finite().nonnegative().max(1_000_000);
 const count = (max: number) => z.number().int().min(0).max(max);
 
 export const propertyBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  type: z.string().trim().min(1).max(50),
-  description: z.string().max(5000).optional(),
-  address: z.string().max(300).optional(),
-  city: z.string().trim().min(1).max(100),
-  state: z.string().max(100).optional(),
-  country: z.string().trim().min(1).max(100),
-  zipcode: z.string().max(20).optional(),
+  name: lineText(200).min(1),
+  type: lineText(50).min(1),
+  description: paragraphText(5000).optional(),
+  address: lineText(300).optional(),
+  city: lineText(100).min(1),
+  state: lineText(100).optional(),
+  country: lineText(100).min(1),
+  zipcode: lineText(20).optional(),
   bedrooms: count(100),
   bathrooms: count(100),
   maxGuests: z.number().int().min(1).max(100),
-  amenities: z.array(z.string().trim().min(1).max(50)).max(100).optional(),
-  images: z.array(z.url().max(2000)).max(50).optional(),
+  amenities: z.array(lineText(50).min(1)).max(100).optional(),
+  images: z.array(webUrl).max(50).optional(),
   pricePerNight: money.positive(),
   cleaningFee: money.optional(),
   serviceFee: money.optional(),
@@ -47,13 +56,6 @@ export const propertyChangesBody = propertyBody
 // Query values arrive as strings: numbers are coerced, then held to the same bounds as listings.
 const queryMoney = z.coerce.number().finite().nonnegative().max(1_000_000);
 const queryCount = (min: number) => z.coerce.number().int().min(min).max(100);
-
-const STAY_PROBLEMS: Record<StayProblem, string> = {
-  'check-in-not-midnight-utc': 'checkIn and checkOut must be dates (YYYY-MM-DD)',
-  'check-out-not-after-check-in': 'checkOut must be after checkIn',
-  'check-in-in-the-past': 'checkIn must not be in the past',
-  'stay-too-long': `a stay may be at most ${MAX_STAY_NIGHTS} nights`,
-};
 
 const searchFields = z.strictObject({
   city: z.string().trim().min(1).max(100).optional(),
@@ -89,7 +91,7 @@ function checkSearchCombinations(
     // The same rules as a booking request, so the nights to look up stay bounded (90 at most).
     const problem = stayProblem({ checkIn, checkOut }, new Date());
     if (problem) {
-      ctx.addIssue({ code: 'custom', path: ['checkOut'], message: STAY_PROBLEMS[problem] });
+      ctx.addIssue({ code: 'custom', path: ['checkOut'], message: STAY_PROBLEM_MESSAGES[problem] });
     }
   }
 }

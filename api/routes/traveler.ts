@@ -6,7 +6,14 @@ import { requestStay, type BookingRequestDeps } from '../../services/booking-req
 import { listTravelerBookings } from '../../services/booking-queries.js';
 import { ApiError } from '../../services/errors.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
-import { calendarDate, objectIdParam, pageQuery, readBody, readQuery } from '../http.js';
+import {
+  calendarDate,
+  objectIdParam,
+  pageQuery,
+  printableToken,
+  readBody,
+  readQuery,
+} from '../http.js';
 import { documentRoute } from '../openapi.js';
 
 export const bookingRequestBody = z.strictObject({
@@ -16,11 +23,7 @@ export const bookingRequestBody = z.strictObject({
   guests: z.number().int().min(1).max(100),
 });
 
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII');
+const idempotencyKey = printableToken(200);
 
 export const bookingListQuery = z.strictObject({
   ...pageQuery.shape,

@@ -5,8 +5,9 @@
  * for TTL indexes. Sessions, tokens and counters are checked where they live, in Mongo.
  */
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LoginAttempt, Notification, PasswordReset, Session } from '../../db/models.js';
 import type { Logger } from '../../config/logger.js';
 import {
@@ -62,10 +63,61 @@ async function resetTokenSentTo(userId: string, notToken?: string): Promise<stri
   });
 }
 
-/** The throttle counters of an email, whatever address the server saw the test client at. */
+/**
+ * The throttle counter of an email from the test client's address, whatever address the server
+ * saw it at (not the account's shared budget `|*`, nor a trusted device's `|device:` counter).
+ */
 function attemptsOf(email: string) {
   const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return { _id: { $regex: `^${escaped}\\|` } };
+  return { _id: { $regex: `^${escaped}\\|[0-9:]` } };
+}
+
+/**
+ * A log-in sent from a loopback address of our choosing (127.0.0.2, ...), as a client on
+ * another machine would, optionally with the cookies a browser would send back.
+ */
+function logInFrom(
+  localAddress: string,
+  email: string,
+  password: string,
+  cookies: string[] = [],
+): Promise<{ status: number; setCookies: string[] }> {
+  const url = new URL('/api/auth/login', inject('apiUrl'));
+  const body = JSON.stringify({ email, password });
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(cookies.length > 0 ? { cookie: cookies.join('; ') } : {}),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            setCookies: response.headers['set-cookie'] ?? [],
+          }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** The `staysaga_device=...` pair a successful sign-up or log-in set. */
+function deviceCookie(setCookies: string[]): string {
+  const cookie = setCookies.find((c) => c.startsWith('staysaga_device='));
+  if (!cookie) throw new Error('no staysaga_device cookie was set');
+  expect(cookie).toMatch(/HttpOnly/i);
+  expect(cookie).toMatch(/Path=\/api/);
+  return cookie.split(';')[0] as string;
 }
 
 function requestReset(email: string) {
@@ -377,6 +429,83 @@ describe('log-in throttling', () => {
     expect((await logIn('/api/auth', traveler.email, PASSWORD)).status).toBe(200);
   });
 
+  it("lets nobody lock out the account holder's browser, even from the same address", async () => {
+    const email = uniqueEmail('victim');
+    const signedUp = await signUpAt('/api/auth', {
+      email,
+      password: PASSWORD,
+      name: 'V',
+      role: 'traveler',
+    });
+    expect(signedUp.status).toBe(201);
+    const device = deviceCookie(signedUp.headers.getSetCookie());
+    // Someone on the same network (same address, no device cookie) guesses until locked out.
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      expect((await logInFrom('127.0.0.1', email, `wrong-guess-${attempt}`)).status).toBe(401);
+    }
+    expect((await logInFrom('127.0.0.1', email, PASSWORD)).status).toBe(429);
+    // The account holder's own browser still gets in, and is trusted again.
+    const own = await logInFrom('127.0.0.1', email, PASSWORD, [device]);
+    expect(own.status).toBe(200);
+    deviceCookie(own.setCookies);
+    // A new browser of the holder elsewhere is not locked either: the count is per address.
+    expect((await logInFrom('127.0.0.3', email, PASSWORD)).status).toBe(200);
+  });
+
+  it('throttles a stolen device cookie like any client: it proves nothing without the password', async () => {
+    const email = uniqueEmail('device');
+    const signedUp = await signUpAt('/api/auth', {
+      email,
+      password: PASSWORD,
+      name: 'D',
+      role: 'owner',
+    });
+    const device = deviceCookie(signedUp.headers.getSetCookie());
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      expect((await logInFrom('127.0.0.4', email, `wrong-guess-${attempt}`, [device])).status).toBe(
+        401,
+      );
+    }
+    expect((await logInFrom('127.0.0.4', email, PASSWORD, [device])).status).toBe(429);
+    // A device cookie of another account is no trust for this one.
+    const other = await signUpAt('/api/auth', {
+      email: uniqueEmail('other'),
+      password: PASSWORD,
+      name: 'O',
+      role: 'owner',
+    });
+    const foreign = deviceCookie(other.headers.getSetCookie());
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      expect(
+        (await logInFrom('127.0.0.5', email, `wrong-guess-${attempt}`, [foreign])).status,
+      ).toBe(401);
+    }
+    expect((await logInFrom('127.0.0.5', email, PASSWORD, [foreign])).status).toBe(429);
+  });
+
+  it('shares one budget of 50 failures between all untrusted addresses of an account', async () => {
+    const email = uniqueEmail('spread');
+    const signedUp = await signUpAt('/api/auth', {
+      email,
+      password: PASSWORD,
+      name: 'S',
+      role: 'traveler',
+    });
+    const device = deviceCookie(signedUp.headers.getSetCookie());
+    // Ten addresses, five guesses each: no address is locked by its own count...
+    for (let host = 10; host < 20; host++) {
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        expect((await logInFrom(`127.0.0.${host}`, email, `wrong-guess-${attempt}`)).status).toBe(
+          401,
+        );
+      }
+    }
+    // ...but the account's budget for untrusted clients is spent, for any new address too.
+    expect((await logInFrom('127.0.0.20', email, PASSWORD)).status).toBe(429);
+    // The holder's trusted browser is not an untrusted client.
+    expect((await logInFrom('127.0.0.20', email, PASSWORD, [device])).status).toBe(200);
+  });
+
   it('clears the count after a successful log-in', async () => {
     const owner = await signUp('owner');
     for (let attempt = 1; attempt <= 4; attempt++) {
@@ -492,6 +621,7 @@ describe('purge of expired account records', () => {
         sessions: expect.any(Number),
         passwordResets: expect.any(Number),
         loginAttempts: expect.any(Number),
+        trustedDevices: expect.any(Number),
       });
     } finally {
       await maintenance.stop();

@@ -36,6 +36,17 @@ beforeAll(async () => {
   bookingId = booked.body.booking.id as string;
 });
 
+const LISTING = {
+  name: 'Quiet Flat',
+  type: 'apartment',
+  city: 'Lisbon',
+  country: 'Portugal',
+  bedrooms: 1,
+  bathrooms: 1,
+  maxGuests: 2,
+  pricePerNight: 90,
+};
+
 type Who = 'anonymous' | 'travelerA' | 'travelerB' | 'ownerA' | 'ownerB';
 const token = (who: Who) =>
   ({
@@ -62,21 +73,22 @@ const MATRIX: {
     call: 'read a booking',
     method: 'GET',
     path: () => `/api/bookings/${bookingId}`,
-    expect: { anonymous: 401, travelerA: 200, travelerB: 403, ownerA: 200, ownerB: 403 },
+    // Someone else's booking answers like a missing one: ids are not confirmed to outsiders.
+    expect: { anonymous: 401, travelerA: 200, travelerB: 404, ownerA: 200, ownerB: 404 },
   },
   {
     call: 'traveler-cancel a booking',
     method: 'PUT',
     path: () => `/api/bookings/${bookingId}/cancel`,
     body: {},
-    expect: { anonymous: 401, travelerB: 403, ownerA: 403, ownerB: 403 },
+    expect: { anonymous: 401, travelerB: 404, ownerA: 403, ownerB: 403 },
   },
   ...['approve', 'reject', 'cancel'].map((action) => ({
     call: `owner-${action} a booking`,
     method: 'PUT',
     path: () => `/api/owners/bookings/${bookingId}/${action}`,
     body: {},
-    expect: { anonymous: 401, travelerA: 403, travelerB: 403, ownerB: 403 },
+    expect: { anonymous: 401, travelerA: 403, travelerB: 403, ownerB: 404 },
   })),
   {
     call: 'request a booking',
@@ -162,6 +174,12 @@ describe('bad input', () => {
   it('is refused with a JSON error and the right 4xx, never a 500', async () => {
     const book = (body: unknown) =>
       api('/api/travelers/bookings', { method: 'POST', token: travelerB.token, body });
+    const listing = (fields: Record<string, unknown>) =>
+      api('/api/properties', {
+        method: 'POST',
+        token: ownerA.token,
+        body: { ...LISTING, ...fields },
+      });
     const stay = { propertyId, checkIn: daysFromNow(600), checkOut: daysFromNow(602), guests: 2 };
     const table: [string, Promise<{ status: number; body: any }>, number, string][] = [
       [
@@ -269,6 +287,92 @@ describe('bad input', () => {
       ],
       ['a garbage token', api('/api/auth/me', { token: 'not-a-session' }), 401, 'unauthenticated'],
       ['an unknown route', api('/api/nowhere'), 404, 'not_found'],
+      [
+        'a NUL byte in a search',
+        api('/api/owners/bookings?q=%00', { token: ownerA.token }),
+        400,
+        'validation_failed',
+      ],
+      ['a BEL in a city search', api('/api/properties?city=Lis%07bon'), 400, 'validation_failed'],
+      ['a NUL in a parameter name', api('/api/properties?%00=1'), 400, 'validation_failed'],
+      ['a NUL in a listing name', listing({ name: 'Villa\u0000' }), 400, 'validation_failed'],
+      ['a BEL in a city', listing({ city: 'Lis\u0007bon' }), 400, 'validation_failed'],
+      [
+        'a right-to-left override',
+        listing({ city: 'Lisbon\u202Egpj.exe' }),
+        400,
+        'validation_failed',
+      ],
+      [
+        'a script for a photo',
+        listing({ images: ['javascript:alert(1)'] }),
+        400,
+        'validation_failed',
+      ],
+      [
+        'a data: photo',
+        listing({ images: ['data:image/png;base64,AAAA'] }),
+        400,
+        'validation_failed',
+      ],
+      [
+        'a lone surrogate in a reason',
+        api(`/api/owners/bookings/${bookingId}/reject`, {
+          method: 'PUT',
+          token: ownerA.token,
+          rawBody: '{"reason":"no \\ud800 thanks"}',
+        }),
+        400,
+        'validation_failed',
+      ],
+      [
+        'an ESC in a profile name',
+        api('/api/auth/profile', {
+          method: 'PUT',
+          token: travelerA.token,
+          body: { name: 'Tom\u001b[31m' },
+        }),
+        400,
+        'validation_failed',
+      ],
+      [
+        'JSON sent as text/plain (a cross-site form can)',
+        api('/api/auth/login', {
+          method: 'POST',
+          rawBody: JSON.stringify({ email: travelerA.email, password: 'a-long-password' }),
+          headers: { 'content-type': 'text/plain' },
+        }),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        'a urlencoded form',
+        api('/api/auth/signup', {
+          method: 'POST',
+          rawBody: 'email=x%40example.com&password=a-long-password&name=X&role=owner',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        'an unsupported method on a known path',
+        api(`/api/bookings/${bookingId}`, { method: 'DELETE', token: travelerA.token }),
+        405,
+        'method_not_allowed',
+      ],
+      [
+        'a stay that starts today',
+        book({ ...stay, checkIn: daysFromNow(0), checkOut: daysFromNow(2) }),
+        422,
+        'check_in_too_soon',
+      ],
+      [
+        'a stay in the year 9999',
+        book({ ...stay, checkIn: '9999-01-01', checkOut: '9999-01-03' }),
+        422,
+        'check_in_too_far',
+      ],
     ];
     const results = await Promise.all(
       table.map(async ([name, call, status, code]) => {

@@ -91,8 +91,8 @@ describe('one seed service per process', () => {
       token: traveler.token,
       body: {
         propertyId: property.id,
-        checkIn: daysFromNow(900),
-        checkOut: daysFromNow(902),
+        checkIn: daysFromNow(600),
+        checkOut: daysFromNow(602),
         guests: 2,
       },
     });

@@ -13,7 +13,10 @@ export interface JsonRequest {
   method?: string;
   token?: string;
   body?: unknown;
-  /** Sent as is (for malformed-JSON tests); `body` wins when both are given. */
+  /**
+   * Sent as is (for malformed-JSON tests), as `application/json` unless `headers` give another
+   * content type; `body` wins when both are given.
+   */
   rawBody?: string;
   headers?: Record<string, string>;
   timeoutMs?: number;
@@ -27,6 +30,8 @@ export async function requestJson<T = any>(
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body = options.rawBody;
+  const typed = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+  if (body !== undefined && !typed) headers['content-type'] = 'application/json';
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.body);
