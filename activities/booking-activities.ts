@@ -24,6 +24,9 @@ const STATUS_TITLES: Record<string, string> = {
   COMPLETED: 'Stay completed',
 };
 
+/** The decisions the traveler also hears about by email, as the seed's notification service did. */
+const EMAILED_STATUSES = new Set<string>(['ACCEPTED', 'REJECTED', 'EXPIRED', 'CANCELLED']);
+
 export function createBookingActivities(deps: BookingActivityDeps): BookingActivities {
   return {
     async holdNights({ bookingId, propertyId, checkIn, checkOut }) {
@@ -77,6 +80,7 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
         title: STATUS_TITLES[transition.to] ?? transition.to,
         body: `Your stay at ${propertyName} is now ${transition.to}.${reason}`,
         bookingId,
+        byEmail: EMAILED_STATUSES.has(transition.to),
       });
     },
   };

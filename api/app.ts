@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppConfig, SeedService } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
+import type { EmailSender } from '../notifications/email.js';
 import { allowedMethods } from './allowed-methods.js';
 import { isTransientDatabaseError } from './transient-errors.js';
 import { ApiError } from '../services/errors.js';
@@ -26,10 +27,12 @@ export interface ApiDeps {
   config: AppConfig;
   temporal: Client;
   publisher: BookingEventPublisher;
+  /** Sends password-reset tokens; null when no SMTP server is configured. */
+  email: EmailSender | null;
   log: Logger;
 }
 
-export function createApi({ config, temporal, publisher, log }: ApiDeps) {
+export function createApi({ config, temporal, publisher, email, log }: ApiDeps) {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
@@ -60,7 +63,7 @@ export function createApi({ config, temporal, publisher, log }: ApiDeps) {
   });
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', docsRoutes());
-  const accounts = { log: log.child('auth') };
+  const accounts = { log: log.child('auth'), mailer: email };
   // Each seed service owns path prefixes; a process serves the services it is given, so the
   // same app runs as one process (the default) or one Deployment per service behind an Ingress.
   const mount: Record<SeedService, () => void> = {

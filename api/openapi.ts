@@ -18,6 +18,8 @@ export interface RouteDoc {
   body?: z.ZodType;
   query?: z.ZodType;
   headers?: Record<string, string>;
+  /** Media types of the success answers; JSON unless said otherwise (204 has no body). */
+  produces?: string[];
   responses: Record<number, string>;
 }
 
@@ -46,13 +48,41 @@ const errorSchema = {
   },
 };
 
+/**
+ * What any operation of its kind may also answer, documented on each so that a client (or a
+ * conformance checker) never meets an undocumented status: the route's own list comes on top.
+ */
+function commonResponses(doc: RouteDoc, hasPathParams: boolean): Record<number, string> {
+  const common: Record<number, string> = {};
+  if (doc.body || doc.query || hasPathParams || doc.headers) common[400] = 'Invalid input';
+  if (doc.auth) common[401] = 'Not signed in';
+  if (doc.body) {
+    common[413] = 'The body is larger than the limit (BODY_LIMIT_BYTES)';
+    common[415] = 'The body is not sent as application/json';
+  }
+  // Refused by the HTTP server before any route, whatever the operation.
+  common[414] = 'The URL is longer than 8 KiB';
+  common[431] = 'The request line and headers are larger than 16 KiB';
+  // Every API route reads the database, which may be busy (FerretDB's lock) or unreachable.
+  if (doc.path.startsWith('/api/')) common[503] = 'The database is busy or unreachable; retry';
+  return common;
+}
+
+/** Ids are ObjectId hex; other path parameters (a file name) are plain strings. */
+const pathParamSchema = (name: string) =>
+  name === 'id' || name.endsWith('Id')
+    ? { type: 'string', pattern: '^[0-9a-f]{24}$' }
+    : { type: 'string' };
+
 function operation(doc: RouteDoc) {
   const pathParams = [...doc.path.matchAll(/:(\w+)/g)].map((m) => ({
     name: m[1],
     in: 'path',
     required: true,
-    schema: { type: 'string', pattern: '^[0-9a-f]{24}$' },
+    schema: pathParamSchema(m[1] as string),
   }));
+  const responses = { ...commonResponses(doc, pathParams.length > 0), ...doc.responses };
+  const produces = doc.produces ?? ['application/json'];
   const querySchema = doc.query
     ? (toJsonSchema(doc.query) as { properties?: Record<string, unknown> })
     : undefined;
@@ -83,14 +113,20 @@ function operation(doc: RouteDoc) {
         }
       : {}),
     responses: Object.fromEntries(
-      Object.entries(doc.responses).map(([status, description]) => [
+      Object.entries(responses).map(([status, description]) => [
         status,
-        Number(status) >= 400
-          ? { description, content: { 'application/json': { schema: errorSchema } } }
-          : { description },
+        responseDoc(Number(status), description, produces),
       ]),
     ),
   };
+}
+
+function responseDoc(status: number, description: string, produces: string[]) {
+  if (status >= 400) {
+    return { description, content: { 'application/json': { schema: errorSchema } } };
+  }
+  if (status === 204) return { description };
+  return { description, content: Object.fromEntries(produces.map((type) => [type, {}])) };
 }
 
 export function openApiDocument() {

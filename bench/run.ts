@@ -18,7 +18,12 @@ import { createLogger } from '../config/logger.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import { startThrowawayStack } from '../stack/throwaway-stack.js';
 import { runComponentsOn } from '../workers/main.js';
-import { renderApiLoadTable, runApiLoad, type ApiLoadResult } from './api-load.js';
+import {
+  LOAD_TEST_POLICY,
+  renderApiLoadTable,
+  runApiLoad,
+  type ApiLoadResult,
+} from './api-load.js';
 import {
   ratios,
   renderPoints,
@@ -124,6 +129,7 @@ async function main() {
       HOST: '127.0.0.1',
       OWNER_DECISION_TIMEOUT,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...LOAD_TEST_POLICY,
     },
     createLogger('bench', 'warn'),
     { workerInterceptors: watcher.workerInterceptors },

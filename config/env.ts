@@ -85,6 +85,11 @@ export const configSchema = z.object({
   // on a secure cluster the role principals may not create topics.
   KAFKA_ENSURE_TOPICS: z.preprocess(unsetIfEmpty, z.stringbool().default(true)),
   // ---------------------------------------------------------------------------------------------
+  // Email (password-reset tokens, booking requests and decisions): an SMTP server URL, e.g.
+  // smtp://mail:1025 or smtps://user:password@smtp.example.com:465. Unset: no email is sent, and
+  // a password reset cannot be delivered (the API logs a warning at start).
+  SMTP_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^smtps?$/ }).optional()),
+  MAIL_FROM: z.string().default('StaySaga <no-reply@staysaga.local>'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('bookings'),

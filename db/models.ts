@@ -215,6 +215,38 @@ notificationSchema.index({ userId: 1, createdAt: -1 });
 export const Notification = model('Notification', notificationSchema);
 export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
 
+/**
+ * A notification that went out by email, keyed by a hash of (user, cause): a redelivered
+ * cause is mailed once. The in-app notification itself is the record of what was said.
+ */
+const emailDeliverySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true },
+    sentAt: { type: Date, required: true },
+  },
+  { collection: 'email_deliveries' },
+);
+export const EmailDelivery = model('EmailDelivery', emailDeliverySchema);
+
+/**
+ * An owner decision the API issued, recorded before it is published on `booking-updates`, keyed
+ * by its eventId. The broker cannot say who produced a message; this record can: `npm run ops --
+ * audit` tells a decision that came through the API from one that only appeared on the topic.
+ */
+const issuedDecisionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    bookingId: { type: objectId, required: true },
+    ownerId: { type: objectId, required: true },
+    status: { type: String, required: true },
+    issuedAt: { type: Date, required: true },
+  },
+  { collection: 'issued_decisions' },
+);
+export const IssuedDecision = model('IssuedDecision', issuedDecisionSchema);
+export type IssuedDecisionDoc = InferSchemaType<typeof issuedDecisionSchema>;
+
 /** `Idempotency-Key` of a booking request, scoped to the traveler who sent it. */
 const idempotencyKeySchema = new Schema(
   {
@@ -254,4 +286,6 @@ export const allModels = [
   LoginAttempt,
   TrustedDevice,
   PendingRequestSlot,
+  EmailDelivery,
+  IssuedDecision,
 ];

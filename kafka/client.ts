@@ -1,5 +1,28 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { AppConfig } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
+
+/** How a client authenticates: SASL credentials of its principal, and TLS. None: plaintext. */
+export interface KafkaSecurity {
+  sasl?: SASLOptions;
+  ssl?: boolean;
+}
+
+type SecurityConfig = Pick<
+  AppConfig,
+  'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'KAFKA_SSL'
+>;
+
+/** The security settings of this process (config/env.ts validated that they are complete). */
+export function kafkaSecurity(config: SecurityConfig): KafkaSecurity {
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD } = config;
+  const security: KafkaSecurity = config.KAFKA_SSL ? { ssl: true } : {};
+  if (mechanism === undefined) return security;
+  return {
+    ...security,
+    sasl: { mechanism, username: KAFKA_SASL_USERNAME ?? '', password: KAFKA_SASL_PASSWORD ?? '' },
+  };
+}
 
 /**
  * Error responses kafkajs logs before retrying them itself (a broker that just started is still
@@ -15,12 +38,22 @@ const RETRIED_BY_KAFKAJS =
  */
 const ACCEPTED_CAVEATS = /Limiting retries for the idempotent producer/;
 
-/** A kafkajs client whose own logs go through our logger (warnings and errors only). */
-export function createKafka(clientId: string, brokers: string[], log: Logger): Kafka {
+/**
+ * A kafkajs client whose own logs go through our logger (warnings and errors only), plaintext
+ * unless `security` gives SASL credentials or TLS (`kafkaSecurity(config)`).
+ */
+export function createKafka(
+  clientId: string,
+  brokers: string[],
+  log: Logger,
+  security: KafkaSecurity = {},
+): Kafka {
   const kafkaLog = log.child('kafkajs');
   return new Kafka({
     clientId,
     brokers,
+    ...(security.ssl ? { ssl: true } : {}),
+    ...(security.sasl ? { sasl: security.sasl } : {}),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 300, retries: 10 },
     logCreator:

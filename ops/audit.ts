@@ -11,9 +11,13 @@ import protos, { type google, type temporal } from '@temporalio/proto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
 import { deadLetterTopic } from '../config/env.js';
-import { Booking } from '../db/models.js';
+import { Booking, IssuedDecision } from '../db/models.js';
 import { bookingWorkflowId } from '../domain/ids.js';
-import { objectIdHex } from '../domain/messages.js';
+import {
+  objectIdHex,
+  receivedBookingCreated,
+  receivedBookingStatusUpdated,
+} from '../domain/messages.js';
 import type { BookingTopics } from '../kafka/topics.js';
 import {
   deleteThrowawayGroup,
@@ -52,7 +56,15 @@ export interface KafkaEvidence {
   status?: string;
   deadLetterReason?: string;
   redrivenFrom?: string;
+  /**
+   * For a decision on `booking-updates`: `api` when the StaySaga API issued it (its record is in
+   * `issued_decisions`), `topic-only` when it was produced straight onto the topic by someone
+   * else: another owner service, an operator's tool, or a forger who reached the broker.
+   */
+  origin?: DecisionOrigin;
 }
+
+export type DecisionOrigin = 'api' | 'topic-only';
 
 export interface WorkflowEventEvidence {
   id: number;
@@ -111,6 +123,8 @@ export interface AuditReport extends AuditEvidence {
   timeline: TimelineEntry[];
   consistent: boolean;
   checks: ConsistencyCheck[];
+  /** What is consistent but worth an operator's look: decisions that bypassed the API. */
+  warnings: string[];
 }
 
 export interface AuditDeps {
@@ -122,6 +136,19 @@ export interface AuditDeps {
 // ---------------------------------------------------------------------------------------------
 // Kafka
 
+/** Reads a message as its consumer does (a seed-format one gets the eventId the consumer derived). */
+function messageFields(json: unknown): Record<string, unknown> {
+  const body = asRecord(json);
+  const schema =
+    body.type === 'booking-status-updated'
+      ? receivedBookingStatusUpdated
+      : body.type === 'booking-created'
+        ? receivedBookingCreated
+        : undefined;
+  const read = schema?.safeParse(json);
+  return read?.success ? read.data : body;
+}
+
 function kafkaEvidence(topic: string, partition: number, message: KafkaMessage): KafkaEvidence {
   const evidence: KafkaEvidence = {
     topic,
@@ -132,7 +159,7 @@ function kafkaEvidence(topic: string, partition: number, message: KafkaMessage):
     redrivenFrom: headerText(message, 'x-redriven-from'),
   };
   try {
-    const body = JSON.parse(message.value?.toString('utf8') ?? '') as Record<string, unknown>;
+    const body = messageFields(JSON.parse(message.value?.toString('utf8') ?? ''));
     for (const field of ['type', 'eventId', 'status'] as const) {
       if (typeof body[field] === 'string') evidence[field] = body[field];
     }
@@ -176,6 +203,21 @@ async function collectKafkaEvidence(deps: AuditDeps, bookingId: string): Promise
     await admin.disconnect();
   }
   return found;
+}
+
+/** Marks each decision on the updates topic with whether the API issued it. */
+async function withDecisionOrigins(
+  evidence: KafkaEvidence[],
+  topics: BookingTopics,
+): Promise<KafkaEvidence[]> {
+  return Promise.all(
+    evidence.map(async (m) => {
+      if (m.topic !== topics.updates || m.type !== 'booking-status-updated') return m;
+      // By `_id` alone, the lookup FerretDB serves from its index.
+      const issued = m.eventId ? await IssuedDecision.exists({ _id: m.eventId }) : null;
+      return { ...m, origin: issued ? 'api' : 'topic-only' } satisfies KafkaEvidence;
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,6 +423,8 @@ function describeKafka(m: KafkaEvidence): string {
   if (m.eventId) parts.push(`eventId=${m.eventId}`);
   if (m.deadLetterReason) parts.push(`dead-letter=${m.deadLetterReason}`);
   if (m.redrivenFrom) parts.push(`redriven-from=${m.redrivenFrom}`);
+  if (m.origin === 'api') parts.push('(issued by the API)');
+  if (m.origin === 'topic-only') parts.push('(NOT issued by the API: produced onto the topic)');
   return parts.join(' ');
 }
 
@@ -417,6 +461,21 @@ export function buildTimeline(evidence: AuditEvidence): TimelineEntry[] {
   return entries.sort((a, b) => a.at.localeCompare(b.at));
 }
 
+/**
+ * Decisions the saga applied that the API never issued. Not an inconsistency (a seed-conformant
+ * owner service may produce them), but an operator should know who else writes the topic.
+ */
+export function topicOnlyDecisionsApplied(evidence: AuditEvidence): string[] {
+  const applied = new Set((evidence.mongo?.history ?? []).map((t) => t.eventId));
+  return evidence.kafka
+    .filter((m) => m.origin === 'topic-only' && applied.has(m.eventId))
+    .map(
+      (m) =>
+        `decision ${m.eventId ?? '?'} (${m.status ?? '?'}) at ${m.topic}[${m.partition}]@${m.offset} ` +
+        'was applied but not issued by the StaySaga API',
+    );
+}
+
 export function buildAuditReport(evidence: AuditEvidence): AuditReport {
   const checks = judgeConsistency(evidence);
   return {
@@ -424,6 +483,7 @@ export function buildAuditReport(evidence: AuditEvidence): AuditReport {
     timeline: buildTimeline(evidence),
     consistent: checks.every((c) => c.ok),
     checks,
+    warnings: topicOnlyDecisionsApplied(evidence),
   };
 }
 
@@ -441,13 +501,14 @@ export function formatAuditReport(report: AuditReport): string {
     '',
     `Verdict: ${report.consistent ? 'CONSISTENT' : 'INCONSISTENT'}`,
     ...verdict,
+    ...report.warnings.map((w) => `  WARN ${w}`),
   ].join('\n');
 }
 
 export async function auditBooking(deps: AuditDeps, bookingId: string): Promise<AuditReport> {
   const workflowId = bookingWorkflowId(bookingId);
   const [kafka, workflow, mongo] = await Promise.all([
-    collectKafkaEvidence(deps, bookingId),
+    collectKafkaEvidence(deps, bookingId).then((found) => withDecisionOrigins(found, deps.topics)),
     collectWorkflowEvidence(deps.temporal, workflowId),
     collectMongoEvidence(bookingId),
   ]);

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { ConfigError, loadConfig, type AppConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, kafkaSecurity } from '../kafka/client.js';
 import { BookingEventPublisher } from '../kafka/publisher.js';
 import { connectTemporal } from '../temporal/client.js';
 import { openSystemContext } from '../workers/system-context.js';
@@ -51,7 +51,12 @@ export const COMMANDS = {
     flags: { valued: ['reason', 'booking'], switches: ['dry-run'] },
     schema: redriveArguments,
     async run(options, config, log) {
-      const kafka = createKafka(config.KAFKA_CLIENT_ID, config.KAFKA_BROKERS, log);
+      const kafka = createKafka(
+        config.KAFKA_CLIENT_ID,
+        config.KAFKA_BROKERS,
+        log,
+        kafkaSecurity(config),
+      );
       const topics = { requests: config.KAFKA_REQUEST_TOPIC, updates: config.KAFKA_RESPONSE_TOPIC };
       const publisher = await BookingEventPublisher.connect(kafka, topics);
       try {
@@ -104,7 +109,9 @@ ${Object.values(COMMANDS)
   .join('\n\n')}
 
 Configuration comes from the same environment as the system (KAFKA_BROKERS, TEMPORAL_ADDRESS,
-MONGODB_URI, ...). Exit codes: 0 done, 1 failed, 2 bad command line.`;
+MONGODB_URI, ...). On a secure Kafka the tools log in as the admin: KAFKA_SASL_MECHANISM,
+KAFKA_SASL_USERNAME=staysaga-admin, KAFKA_SASL_PASSWORD. Exit codes: 0 done, 1 failed, 2 bad
+command line.`;
 
 export function formatReplaySummary(summary: ReplaySummary): string {
   const lines = summary.partitions.map(

@@ -17,7 +17,7 @@ import {
   type HandleResult,
   type MessageContext,
 } from '../kafka/validated-consumer.js';
-import { inAppNotificationChannel, type NotificationChannel } from '../notifications/channel.js';
+import type { NotificationChannel } from '../notifications/channel.js';
 import { forwardDecisionToSaga } from '../workers/booking-updates-bridge.js';
 import { notifyOwnerOfRequest } from '../workers/owner-notifier.js';
 import {
@@ -82,8 +82,8 @@ export interface ReplayDeps {
   temporal: Client;
   topics: BookingTopics;
   log: Logger;
-  /** Where replayed booking requests notify owners; the in-app store by default, as live. */
-  notificationChannel?: NotificationChannel;
+  /** Where replayed booking requests notify owners: the live notifier's channel. */
+  notifications: NotificationChannel;
 }
 
 export interface PartitionReplaySummary {
@@ -120,7 +120,7 @@ function liveHandlerFor(topic: BookingTopicName, deps: ReplayDeps): ReplayHandle
       return { kind: 'handled', result: await handle(parsed.value, context) };
     };
   }
-  const handle = notifyOwnerOfRequest(deps.notificationChannel ?? inAppNotificationChannel(log));
+  const handle = notifyOwnerOfRequest(deps.notifications);
   return async (value) => {
     const parsed = parseMessage(value, receivedBookingCreated);
     if (!parsed.ok) return { kind: 'invalid' };

@@ -13,7 +13,7 @@ import {
 } from '../domain/booking-status.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import { MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
-import { Booking } from '../db/models.js';
+import { Booking, IssuedDecision } from '../db/models.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import { decideBookingSignal } from '../workflows/booking-definitions.js';
 import type { AuthUser } from './accounts.js';
@@ -64,6 +64,10 @@ export async function decideAsOwner(
   const booking = await bookingOfParty(bookingId, owner, ['ownerId']);
   refuseInvalid(booking.status, status);
   const eventId = randomUUID();
+  const issuedAt = new Date();
+  // Recorded first, so every decision of ours on the topic has its record (a record whose
+  // publish then failed is a decision that never went out: the client got a 5xx).
+  await IssuedDecision.create({ _id: eventId, bookingId, ownerId: owner.id, status, issuedAt });
   await publisher.bookingStatusUpdated({
     type: 'booking-status-updated',
     bookingId,
@@ -71,7 +75,7 @@ export async function decideAsOwner(
     reason,
     travelerId: booking.travelerId.toString(),
     ownerId: owner.id,
-    timestamp: new Date().toISOString(),
+    timestamp: issuedAt.toISOString(),
     eventId,
     version: MESSAGE_SCHEMA_VERSION,
   });

@@ -1,36 +1,38 @@
 /**
- * Password reset by a single-use, expiring token. The token goes only to the account holder
- * (through the notification channel, which stands in for email); we keep its SHA-256, so a
- * leaked `password_resets` collection cannot be used to take over an account. A token lives
- * until it is used or expires, whichever comes first.
+ * Password reset by a single-use, expiring token. The token goes by email only, to the
+ * account's address: never to the log, and never to the in-app notifications, where whoever
+ * holds a stolen session could read it and take the account over (and where someone who
+ * really forgot their password cannot). We keep its SHA-256, so a leaked `password_resets`
+ * collection cannot be used either. A token lives until it is used or expires.
  */
 import mongoose from 'mongoose';
 import { PasswordReset, User, type UserDoc } from '../db/models.js';
-import type { NotificationChannel } from '../notifications/channel.js';
+import type { EmailSender } from '../notifications/email.js';
 import { hashPassword, revokeAllSessions, type Role } from './accounts.js';
 import { hashToken, newBearerSecret } from './bearer-secrets.js';
 import { ApiError } from './errors.js';
-
-export const PASSWORD_RESET_KIND = 'password-reset';
 
 export interface PasswordResetRequest {
   email: string;
   /** On a role-forced route (`/api/owners/...`), only an account of that role gets a token. */
   role?: Role;
   ttlMs: number;
-  channel: NotificationChannel;
+  /** The SMTP sender; without one no reset can be delivered. */
+  mailer: EmailSender | null;
 }
 
 const invalidResetToken = () =>
   new ApiError(400, 'invalid_reset_token', 'This reset token is invalid, used or expired');
 
-function resetMessage(token: string, ttlMs: number) {
+function resetEmail(to: string, token: string, ttlMs: number) {
   const minutes = Math.max(1, Math.round(ttlMs / 60_000));
   return {
-    title: 'Reset your StaySaga password',
-    body:
+    to,
+    subject: 'Reset your StaySaga password',
+    text:
       `Your password reset token:\n${token}\n` +
-      `It works once, within ${minutes} minutes. ` +
+      `It works once, within ${minutes} minutes: send it with your new password to ` +
+      'POST /api/auth/password-reset/confirm. ' +
       'If you did not ask to reset your password, ignore this message: nothing changes.',
   };
 }
@@ -43,9 +45,10 @@ function resetMessage(token: string, ttlMs: number) {
 export async function requestPasswordReset(request: PasswordResetRequest): Promise<boolean> {
   const email = request.email.trim().toLowerCase();
   const user = await User.findOne(request.role ? { email, role: request.role } : { email })
-    .select({ _id: 1 })
-    .lean<Pick<UserDoc, '_id'>>();
+    .select({ _id: 1, email: 1 })
+    .lean<Pick<UserDoc, '_id' | 'email'>>();
   if (!user) return false;
+  if (!request.mailer) throw new Error('no SMTP_URL is configured: a reset token cannot be sent');
 
   const token = newBearerSecret();
   const tokenHash = hashToken(token);
@@ -54,12 +57,7 @@ export async function requestPasswordReset(request: PasswordResetRequest): Promi
     userId: user._id,
     expiresAt: new Date(Date.now() + request.ttlMs),
   });
-  await request.channel.deliver({
-    userId: user._id.toString(),
-    causeKey: `${PASSWORD_RESET_KIND}:${tokenHash}`,
-    kind: PASSWORD_RESET_KIND,
-    ...resetMessage(token, request.ttlMs),
-  });
+  await request.mailer.send(resetEmail(user.email, token, request.ttlMs));
   return true;
 }
 

@@ -1,13 +1,22 @@
 /**
- * The embedded infrastructure: Temporal dev server (+ Web UI), Kafka, and a Mongo-wire server.
+ * The embedded infrastructure: Temporal dev server (+ Web UI), Kafka, a Mongo-wire server and a
+ * mail server with a web mailbox (Mailpit).
  * Each one is resolved in this order: an explicit address in the environment
- * (TEMPORAL_ADDRESS, KAFKA_BROKERS, MONGODB_URI), else a binary already installed, else the
- * pinned version installed into the cache (~/.cache/staysaga, or STAYSAGA_CACHE_DIR).
+ * (TEMPORAL_ADDRESS, KAFKA_BROKERS, MONGODB_URI, SMTP_URL), else a binary already installed, else
+ * the pinned version installed into the cache (~/.cache/staysaga, or STAYSAGA_CACHE_DIR).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, progress } from './install.js';
-import { startKafka } from './kafka.js';
+import type { KafkaRole } from '../kafka/acl-plan.js';
+import {
+  kafkaPrincipalEnv,
+  kafkaSecurityModeFromEnv,
+  startKafka,
+  type KafkaPrincipals,
+  type KafkaSecurityMode,
+} from './kafka.js';
+import { startMailServer } from './mail.js';
 import { StackError, type ManagedProcess } from './managed-process.js';
 import { startMongoServer } from './mongo.js';
 import { startTemporalDevServer } from './temporal.js';
@@ -18,6 +27,8 @@ export interface StackPorts {
   kafka: number;
   kafkaController: number;
   mongo: number;
+  smtp: number;
+  mailWeb: number;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -26,6 +37,8 @@ export const DEFAULT_PORTS: StackPorts = {
   kafka: 9092,
   kafkaController: 9093,
   mongo: 27017,
+  smtp: 1025,
+  mailWeb: 8025,
 };
 
 const PORT_VARIABLES: Record<keyof StackPorts, string> = {
@@ -34,6 +47,8 @@ const PORT_VARIABLES: Record<keyof StackPorts, string> = {
   kafka: 'STAYSAGA_KAFKA_PORT',
   kafkaController: 'STAYSAGA_KAFKA_CONTROLLER_PORT',
   mongo: 'STAYSAGA_MONGO_PORT',
+  smtp: 'STAYSAGA_SMTP_PORT',
+  mailWeb: 'STAYSAGA_MAIL_WEB_PORT',
 };
 
 /** The default ports, each overridable by its STAYSAGA_*_PORT variable (when one is taken). */
@@ -57,12 +72,23 @@ export interface StackOptions {
   /** Echo server output with a [name] prefix (the start command) or keep it in log files. */
   echo?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The embedded Kafka's security; default: STAYSAGA_KAFKA_SECURITY in `env`, else plaintext. */
+  kafkaSecurity?: KafkaSecurityMode;
 }
 
 export interface RunningStack {
   /** The environment every StaySaga process needs to reach this stack. */
-  env: { TEMPORAL_ADDRESS: string; KAFKA_BROKERS: string; MONGODB_URI: string };
+  env: { TEMPORAL_ADDRESS: string; KAFKA_BROKERS: string; MONGODB_URI: string; SMTP_URL: string };
   temporalUiUrl: string | null;
+  /** The mailbox in a browser and its HTTP API; null for an SMTP_URL given without MAIL_WEB_URL. */
+  mailWebUrl: string | null;
+  /**
+   * The embedded Kafka in `scram` mode: each role's principal (kafka/acl-plan.ts), and the
+   * environment a process of that role runs with (KAFKA_SASL_*, KAFKA_ENSURE_TOPICS=false; the
+   * stack created the topics and ACLs as admin). Hand each process its own. Null otherwise.
+   */
+  kafkaPrincipals: KafkaPrincipals | null;
+  kafkaEnv: Record<KafkaRole, Record<string, string>> | null;
   dataDir: string;
   processes: ManagedProcess[];
   stop(): Promise<void>;
@@ -77,6 +103,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const dataDir = options.dataDir ?? defaultDataDir();
   const ports = options.ports ?? portsFromEnv(env);
   const echo = options.echo ?? false;
+  const kafkaSecurity = options.kafkaSecurity ?? kafkaSecurityModeFromEnv(env);
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();
   const processes: ManagedProcess[] = [];
@@ -88,7 +115,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     await Promise.all(processes.map((p) => p.stop()));
   };
 
-  // Start all three at once; if one fails, wait for the others and stop what did start.
+  // Start all four at once; if one fails, wait for the others and stop what did start.
   const results = await Promise.allSettled([
     env.TEMPORAL_ADDRESS
       ? Promise.resolve({ address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL ?? null })
@@ -100,35 +127,58 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           echo,
         }).then(track),
     env.KAFKA_BROKERS
-      ? Promise.resolve({ brokers: env.KAFKA_BROKERS })
+      ? Promise.resolve({ brokers: env.KAFKA_BROKERS, principals: null })
       : startKafka({
           dataDir,
           port: ports.kafka,
           controllerPort: ports.kafkaController,
           echo,
+          security: kafkaSecurity,
+          topics: {
+            requests: env.KAFKA_REQUEST_TOPIC || 'booking-requests',
+            updates: env.KAFKA_RESPONSE_TOPIC || 'booking-updates',
+          },
         }).then(track),
     env.MONGODB_URI
       ? Promise.resolve({ uri: env.MONGODB_URI })
       : startMongoServer({ dataDir, port: ports.mongo, database: 'staysaga', echo }).then(track),
+    env.SMTP_URL
+      ? Promise.resolve({ smtpUrl: env.SMTP_URL, webUrl: env.MAIL_WEB_URL || null })
+      : startMailServer({
+          dataDir,
+          smtpPort: ports.smtp,
+          httpPort: ports.mailWeb,
+          echo,
+        }).then(track),
   ] as const);
-  const [temporal, kafka, mongo] = results;
+  const [temporal, kafka, mongo, mail] = results;
   if (
     temporal.status === 'rejected' ||
     kafka.status === 'rejected' ||
-    mongo.status === 'rejected'
+    mongo.status === 'rejected' ||
+    mail.status === 'rejected'
   ) {
     await stop();
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     throw failed.reason;
   }
   progress(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s (data in ${dataDir})`);
+  const principals = kafka.value.principals;
   return {
     env: {
       TEMPORAL_ADDRESS: temporal.value.address,
       KAFKA_BROKERS: kafka.value.brokers,
       MONGODB_URI: mongo.value.uri,
+      SMTP_URL: mail.value.smtpUrl,
     },
     temporalUiUrl: temporal.value.uiUrl,
+    mailWebUrl: mail.value.webUrl,
+    kafkaPrincipals: principals,
+    kafkaEnv: principals
+      ? (Object.fromEntries(
+          Object.entries(principals).map(([role, p]) => [role, kafkaPrincipalEnv(p)]),
+        ) as Record<KafkaRole, Record<string, string>>)
+      : null,
     dataDir,
     processes,
     stop,

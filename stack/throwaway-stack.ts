@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type RunningStack, type StackPorts } from './index.js';
+import type { KafkaSecurityMode } from './kafka.js';
 import { freePorts } from './ports.js';
 
 export interface ThrowawayStack {
@@ -20,26 +21,22 @@ export interface ThrowawayStack {
 
 export async function startThrowawayStack(
   name: string,
-  options: { ownServers?: boolean } = {},
+  options: { ownServers?: boolean; kafkaSecurity?: KafkaSecurityMode } = {},
 ): Promise<ThrowawayStack> {
   const dataDir = mkdtempSync(join(tmpdir(), `staysaga-${name}-`));
-  const [temporal, temporalUi, kafka, kafkaController, mongo, apiPort] = (await freePorts(6)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ports = { temporal, temporalUi, kafka, kafkaController, mongo };
+  const [temporal, temporalUi, kafka, kafkaController, mongo, smtp, mailWeb, apiPort] =
+    (await freePorts(8)) as [number, number, number, number, number, number, number, number];
+  const ports = { temporal, temporalUi, kafka, kafkaController, mongo, smtp, mailWeb };
   let stack: RunningStack;
   try {
     stack = await startStack({
       dataDir,
       ports,
+      // Plaintext unless asked: the tests' own Kafka clients log in only when they know to.
+      kafkaSecurity: options.kafkaSecurity ?? 'plaintext',
       // Our own servers whatever the shell points at, when the caller needs to break them.
       env: options.ownServers
-        ? { ...process.env, TEMPORAL_ADDRESS: '', KAFKA_BROKERS: '', MONGODB_URI: '' }
+        ? { ...process.env, TEMPORAL_ADDRESS: '', KAFKA_BROKERS: '', MONGODB_URI: '', SMTP_URL: '' }
         : process.env,
     });
   } catch (error) {

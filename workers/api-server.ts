@@ -15,6 +15,7 @@ export async function startApiServer(
   if (ctx.config.PASSWORD_HASH_CONCURRENCY)
     limitPasswordHashing(ctx.config.PASSWORD_HASH_CONCURRENCY);
   const app = createApi({ ...ctx, log });
+  if (!ctx.email) log.warn('no SMTP_URL: password-reset and booking emails cannot be sent');
   const server = serve({ fetch: app.fetch, port: ctx.config.PORT, hostname: ctx.config.HOST });
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,6 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 
 type BundleOptions = NonNullable<WorkerOptions['bundlerOptions']>;
 import { createBookingActivities } from '../activities/booking-activities.js';
-import { inAppNotificationChannel } from '../notifications/channel.js';
 import type { RunningComponent } from './components.js';
 import type { SystemContext } from './system-context.js';
 
@@ -30,7 +29,7 @@ export async function startBookingWorker(ctx: SystemContext): Promise<RunningCom
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
     activities: createBookingActivities({
       publisher: ctx.publisher,
-      notifications: inAppNotificationChannel(log.child('notify')),
+      notifications: ctx.notifications,
     }),
     ...(ctx.workerInterceptors ? { interceptors: ctx.workerInterceptors } : {}),
   });

@@ -1,7 +1,7 @@
 /** The owner side of `booking-requests`: tells the owner a traveler asked for a stay. */
 import { receivedBookingCreated, type ReceivedBookingCreated } from '../domain/messages.js';
 import { startValidatedConsumer, type HandleResult } from '../kafka/validated-consumer.js';
-import { inAppNotificationChannel, type NotificationChannel } from '../notifications/channel.js';
+import type { NotificationChannel } from '../notifications/channel.js';
 import type { RunningComponent } from './components.js';
 import type { SystemContext } from './system-context.js';
 
@@ -21,6 +21,7 @@ export function notifyOwnerOfRequest(channel: NotificationChannel) {
       title: 'New booking request',
       body: `${message.propertyName}: ${stay}, ${message.guests} guest(s), total ${message.totalPrice}`,
       bookingId: message.bookingId,
+      byEmail: true,
     });
     return { outcome: 'done' };
   };
@@ -35,7 +36,7 @@ export async function startOwnerNotifier(ctx: SystemContext): Promise<RunningCom
     schema: receivedBookingCreated,
     publisher: ctx.publisher,
     log,
-    handle: notifyOwnerOfRequest(inAppNotificationChannel(log)),
+    handle: notifyOwnerOfRequest(ctx.notifications),
   });
   return { name: 'notifier', stop: () => consumer.stop() };
 }

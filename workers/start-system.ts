@@ -5,6 +5,11 @@
  */
 import { createLogger } from '../config/logger.js';
 import { startStack } from '../stack/index.js';
+import {
+  kafkaCredentialsFile,
+  kafkaPrincipalEnv,
+  kafkaPrincipalForComponents,
+} from '../stack/kafka.js';
 import { StackError } from '../stack/managed-process.js';
 import { runComponentsOn, stopOnSignals } from './main.js';
 
@@ -26,8 +31,18 @@ async function main() {
   const doneStarting = exitOnSignalsWhileStarting();
   const stack = await startStack({ echo: process.env.STAYSAGA_ECHO_SERVERS !== 'false' });
   let system: Awaited<ReturnType<typeof runComponentsOn>>;
+  // Secure Kafka (STAYSAGA_KAFKA_SECURITY=scram): log in as the role these components share.
+  const components = process.env.STAYSAGA_COMPONENTS;
+  const kafkaLogin = stack.kafkaPrincipals
+    ? kafkaPrincipalForComponents(stack.kafkaPrincipals, components)
+    : null;
   try {
-    system = await runComponentsOn(stack, process.env.STAYSAGA_COMPONENTS, {}, log);
+    system = await runComponentsOn(
+      stack,
+      components,
+      kafkaLogin ? kafkaPrincipalEnv(kafkaLogin) : {},
+      log,
+    );
   } catch (error) {
     await stack.stop();
     throw error;
@@ -43,7 +58,13 @@ async function main() {
     `StaySaga is running (started in ${((Date.now() - startedAt) / 1000).toFixed(1)}s).`,
     `  API          ${api?.url ?? '(not started)'}   (try: curl ${api?.url ?? ''}/health)`,
     `  Temporal UI  ${stack.temporalUiUrl ?? '(external Temporal: see TEMPORAL_UI_URL)'}`,
+    `  Mailbox      ${stack.mailWebUrl ?? '(external SMTP: see MAIL_WEB_URL)'}   (SMTP ${stack.env.SMTP_URL})`,
     `  Temporal     ${stack.env.TEMPORAL_ADDRESS}   Kafka ${stack.env.KAFKA_BROKERS}   Mongo ${stack.env.MONGODB_URI}`,
+    ...(kafkaLogin
+      ? [
+          `  Kafka        SASL/SCRAM with ACLs; this process is ${kafkaLogin.username}, every role's password in ${kafkaCredentialsFile(stack.dataDir)}`,
+        ]
+      : []),
     '  Ctrl-C stops everything.',
     '',
   ];

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AppConfig } from '../../config/env.js';
 import { createLogger, type Logger } from '../../config/logger.js';
 import type { UserDoc } from '../../db/models.js';
-import { inAppNotificationChannel, type NotificationChannel } from '../../notifications/channel.js';
+import type { EmailSender } from '../../notifications/email.js';
 import {
   logInThrottled,
   openSession,
@@ -74,14 +74,13 @@ const MOUNT_PATHS = { any: '/api/auth', traveler: '/api/travelers', owner: '/api
 
 export interface AuthRouteDeps {
   log?: Logger;
-  /** How reset tokens reach the account holder; the in-app store by default. */
-  notifications?: NotificationChannel;
+  /** How reset tokens reach the account holder: by email only (null: they cannot). */
+  mailer: EmailSender | null;
 }
 
-export function authRoutes(config: AppConfig, forcedRole?: Role, deps: AuthRouteDeps = {}) {
+export function authRoutes(config: AppConfig, forcedRole: Role | undefined, deps: AuthRouteDeps) {
   const app = new Hono<AppEnv>();
   const log = deps.log ?? createLogger('api:auth', config.LOG_LEVEL);
-  const notifications = deps.notifications ?? inAppNotificationChannel(log);
   const throttle = {
     maxFailures: config.LOGIN_MAX_FAILURES,
     maxAccountFailures: config.LOGIN_MAX_ACCOUNT_FAILURES,
@@ -161,7 +160,7 @@ export function authRoutes(config: AppConfig, forcedRole?: Role, deps: AuthRoute
       email: body.email,
       role: forcedRole,
       ttlMs: config.PASSWORD_RESET_TTL,
-      channel: notifications,
+      mailer: deps.mailer,
     }).catch((error: unknown) => log.error('password reset request failed', { error }));
     return c.json(RESET_REQUESTED, 202);
   });

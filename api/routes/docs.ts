@@ -46,6 +46,7 @@ export function docsRoutes() {
     path: '/docs',
     summary: 'Interactive API documentation',
     tag: 'system',
+    produces: ['text/html'],
     responses: { 200: 'An HTML page' },
   });
   app.get('/docs', (c) => c.html(PAGE));
@@ -55,6 +56,7 @@ export function docsRoutes() {
     path: '/docs/assets/:file',
     summary: 'Static files of the interactive documentation',
     tag: 'system',
+    produces: ['text/css', 'text/javascript'],
     responses: { 200: 'The file', 404: 'No such file' },
   });
   app.get('/docs/assets/:file', async (c) => {

@@ -50,8 +50,13 @@ export function travelerBookingRoutes(deps: BookingRequestDeps) {
       401: 'Not signed in',
       403: 'Not a traveler',
       404: 'No such property',
-      409: 'Some nights are taken (details.conflictingNights), or the property is not bookable',
-      422: 'The stay cannot be booked (dates, guests) or the key was used for another request',
+      409:
+        'Some nights are taken (`dates_unavailable`, details.conflictingNights), the property is not bookable, ' +
+        'or I already have 5 pending requests, 2 for this property (`too_many_pending_requests`)',
+      422:
+        'The stay cannot be booked: dates or guests (`invalid_stay`, `too_many_guests`), it starts too soon ' +
+        'for the owner to decide (`check_in_too_soon`, details.earliestCheckIn) or more than two years ahead ' +
+        '(`check_in_too_far`), or the key was used for another request',
     },
   });
   app.post('/', requireUser('traveler'), async (c) => {

@@ -16,10 +16,18 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_SERVICES } from '../../config/env.js';
 import {
+  aclShellLines,
+  COMPONENT_ROLES,
+  INIT_SCRIPT_USERS,
+  KAFKA_PRINCIPALS,
+  SUPER_USERS,
+} from '../../kafka/acl-plan.js';
+import {
   ensureDeployValidators,
   type DeployValidators,
   type ToolCommand,
 } from '../../stack/deploy-validators.js';
+import { MAILPIT_VERSION } from '../../stack/mail.js';
 import { searchAttributes } from '../../workflows/booking-definitions.js';
 import { startHealthServer } from '../../workers/health-server.js';
 
@@ -136,6 +144,9 @@ describe('docker-compose.yml', () => {
       expect(deps['temporal-search-attributes'], name).toEqual({
         condition: 'service_completed_successfully',
       });
+      // The Kafka users, topics and ACLs exist before any StaySaga process logs in.
+      expect(deps['kafka-init'], name).toEqual({ condition: 'service_completed_successfully' });
+      expect(deps.mail, name).toEqual({ condition: 'service_healthy' });
     }
     // The shared settings live once, in extension fields, and are merged into each service.
     expect(composeText).toMatch(/^x-staysaga: &staysaga$/m);
@@ -170,7 +181,24 @@ describe('docker-compose.yml', () => {
         TEMPORAL_ADDRESS: 'temporal:7233',
         MONGODB_URI: 'mongodb://mongo:27017/staysaga?replicaSet=rs0',
         HOST: '0.0.0.0',
+        SMTP_URL: 'smtp://mail:1025',
+        // Secure Kafka: the role principals may not create topics, kafka-init does.
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_ENSURE_TOPICS: 'false',
       });
+    }
+  });
+
+  it("logs each StaySaga process in to Kafka as its role's own principal, the password from .env", () => {
+    for (const [name, service] of staysagaServices) {
+      const component = service.command![0] as keyof typeof COMPONENT_ROLES;
+      const role = COMPONENT_ROLES[component];
+      expect(role, name).toBeDefined();
+      const env = environmentOf(service);
+      expect(env.KAFKA_SASL_USERNAME, name).toBe(KAFKA_PRINCIPALS[role]);
+      expect(env.KAFKA_SASL_PASSWORD, name).toBe(
+        `\${KAFKA_${role.toUpperCase()}_PASSWORD:?set it in .env}`,
+      );
     }
   });
 
@@ -181,18 +209,109 @@ describe('docker-compose.yml', () => {
     expect(env).toMatchObject({
       KAFKA_NODE_ID: '1',
       KAFKA_PROCESS_ROLES: 'broker,controller',
-      KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://kafka:9092',
+      KAFKA_ADVERTISED_LISTENERS: 'CLIENT://kafka:9092',
       KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
       KAFKA_CONTROLLER_QUORUM_VOTERS: '1@kafka:9093',
       KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
       KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
       KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
     });
-    expect(env.KAFKA_LISTENERS).toContain('PLAINTEXT://:9092');
+    expect(env.KAFKA_LISTENERS).toContain('CLIENT://:9092');
     expect(env.KAFKA_LISTENERS).toContain('CONTROLLER://:9093');
     expect(Object.keys(env).some((k) => /zookeeper/i.test(k))).toBe(false);
     expect(Object.keys(services).some((k) => /zookeeper/i.test(k))).toBe(false);
     expect(JSON.stringify(kafka.healthcheck?.test)).toContain('kafka-broker-api-versions.sh');
+    // The healthcheck logs in: nothing answers an anonymous client.
+    expect(JSON.stringify(kafka.healthcheck?.test)).toContain('--command-config');
+  });
+
+  it('secures Kafka: SASL on every listener, SCRAM for clients, ACLs with no access by default', () => {
+    const kafka = services.kafka!;
+    const env = environmentOf(kafka);
+    expect(env).toMatchObject({
+      // No PLAINTEXT listener at all.
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+      KAFKA_INTER_BROKER_LISTENER_NAME: 'CLIENT',
+      KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-512',
+      KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL: 'SCRAM-SHA-512',
+      // The controller cannot use SCRAM (its credentials are in the metadata it serves).
+      KAFKA_LISTENER_NAME_CONTROLLER_SASL_ENABLED_MECHANISMS: 'PLAIN',
+      KAFKA_SASL_MECHANISM_CONTROLLER_PROTOCOL: 'PLAIN',
+      KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND: 'false',
+      KAFKA_SUPER_USERS: SUPER_USERS.join(';'),
+    });
+    expect(Object.values(env).join(' ')).not.toMatch(/PLAINTEXT:\/\/|:PLAINTEXT(,|$)/);
+    // JAAS settings name their passwords from .env, never a literal.
+    const jaas = Object.entries(env).filter(([key]) => key.endsWith('_SASL_JAAS_CONFIG'));
+    expect(jaas.map(([key]) => key).sort()).toEqual([
+      'KAFKA_LISTENER_NAME_CLIENT_SCRAM___SHA___512_SASL_JAAS_CONFIG',
+      'KAFKA_LISTENER_NAME_CONTROLLER_PLAIN_SASL_JAAS_CONFIG',
+    ]);
+    for (const [key, value] of jaas) {
+      const passwords = [...value.matchAll(/(?:password|user_[\w-]+)="([^"]*)"/g)].map((m) => m[1]);
+      expect(passwords.length, key).toBeGreaterThan(0);
+      for (const password of passwords) {
+        expect(password, key).toMatch(/^\$\{KAFKA_[A-Z]+_PASSWORD:\?set it in \.env\}$/);
+      }
+    }
+    // The first start formats the storage with the admin's and the broker's SCRAM users.
+    const start = ([] as string[]).concat(kafka.command ?? []).join('\n');
+    expect(start).toContain('kafka-storage.sh format');
+    expect(start).toContain(
+      '--add-scram "SCRAM-SHA-512=[name=staysaga-admin,password=$$SCRAM_ADMIN_PASSWORD]"',
+    );
+    expect(start).toContain(
+      '--add-scram "SCRAM-SHA-512=[name=staysaga-broker,password=$$SCRAM_BROKER_PASSWORD]"',
+    );
+    expect(start.trimEnd()).toMatch(/exec \/etc\/kafka\/docker\/run$/);
+    // Only the command reads these: a KAFKA_* variable would become a broker property.
+    expect(env.SCRAM_ADMIN_PASSWORD).toBe('${KAFKA_ADMIN_PASSWORD:?set it in .env}');
+    expect(env.SCRAM_BROKER_PASSWORD).toBe('${KAFKA_BROKER_PASSWORD:?set it in .env}');
+  });
+
+  it('creates the role users, topics and ACLs of kafka/acl-plan.ts with a one-shot kafka-init', () => {
+    const init = services['kafka-init']!;
+    expect(init.image).toBe(services.kafka!.image);
+    expect(init.restart).toBe('no');
+    expect(init.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
+    // `$$` is compose's escape for the container shell's `$`.
+    const script = ([] as string[])
+      .concat(init.entrypoint ?? [])
+      .join('\n')
+      .replaceAll('$$', '$');
+    const lines = script.split('\n').map((line) => line.trim());
+    expect(lines.filter((line) => line.startsWith('acl --'))).toEqual(aclShellLines());
+    const users = lines
+      .filter((line) => line.startsWith('scram_user '))
+      .map((line) => line.split(' ')[1]);
+    expect(users).toEqual(INIT_SCRIPT_USERS);
+    expect(script).toContain('username=\\"staysaga-admin\\"');
+    expect(script).toContain('--add-config "SCRAM-SHA-512=[password=$2]"');
+    expect(script).toContain('--create --if-not-exists --topic "$1"');
+    expect(script).toContain(
+      'for t in "$KAFKA_REQUEST_TOPIC" "$KAFKA_RESPONSE_TOPIC"; do topic "$t"; topic "$t.DLT"; done',
+    );
+    const env = environmentOf(init);
+    expect(env).toMatchObject({
+      KAFKA_BROKERS: 'kafka:9092',
+      KAFKA_REQUEST_TOPIC: 'booking-requests',
+      KAFKA_RESPONSE_TOPIC: 'booking-updates',
+    });
+    for (const role of ['admin', 'traveler', 'owner', 'notifier', 'bridge']) {
+      const upper = role.toUpperCase();
+      expect(env[`${upper}_PASSWORD`], role).toBe(`\${KAFKA_${upper}_PASSWORD:?set it in .env}`);
+    }
+  });
+
+  it('runs Mailpit, the release the embedded stack runs, for SMTP on 1025 and its web UI on 8025', () => {
+    const mail = services.mail!;
+    expect(mail.image).toBe(`axllent/mailpit:${MAILPIT_VERSION}`);
+    expect(mail.ports).toEqual(['8025:8025']);
+    expect(mail.healthcheck?.test).toEqual(['CMD', '/mailpit', 'readyz']);
+    for (const [name, service] of staysagaServices) {
+      expect(environmentOf(service).SMTP_URL, name).toBe('smtp://mail:1025');
+    }
   });
 
   it('runs MongoDB as a replica set whose healthcheck initiates it and waits for PRIMARY', () => {
@@ -243,8 +362,8 @@ describe('docker-compose.yml', () => {
       const tag = /^[\w./-]+:([\w.-]+)$/.exec(image!)?.[1];
       expect(tag, `${name}: ${image}`).toBeDefined();
       expect(tag, name).not.toBe('latest');
-      // A release, not a bare major: at least major.minor.
-      expect(tag, `${name}: ${image}`).toMatch(/^\d+\.\d+/);
+      // A release, not a bare major: at least major.minor (Mailpit tags theirs v1.33.1).
+      expect(tag, `${name}: ${image}`).toMatch(/^v?\d+\.\d+/);
     }
   });
 
@@ -259,11 +378,22 @@ describe('docker-compose.yml', () => {
     }
     expect(checked).toBeGreaterThanOrEqual(2); // PostgreSQL's password and Temporal's copy of it
     expect(read('.gitignore').split('\n')).toContain('.env');
+    // Inside values and scripts too: every password= names a variable, never a literal.
+    const passwords = [...composeText.matchAll(/password=\\?"?(\S{0,12})/gi)];
+    expect(passwords.length).toBeGreaterThanOrEqual(6);
+    for (const [, value] of passwords) {
+      expect(value, `password=${value}`).toMatch(/^\$\$?([A-Z_]|\{[A-Z_]|\d)/);
+    }
   });
 
   it('keeps long-running services restarting and health-checked', () => {
+    const oneShots = Object.entries(services).filter(([, s]) => s.restart === 'no');
+    expect(oneShots.map(([name]) => name).sort()).toEqual([
+      'kafka-init',
+      'temporal-search-attributes',
+    ]);
     for (const [name, service] of Object.entries(services)) {
-      if (name === 'temporal-search-attributes') continue;
+      if (service.restart === 'no') continue;
       expect(service.restart, name).toBe('unless-stopped');
       expect(service.healthcheck, name).toBeDefined();
       if (service.build === undefined) {
@@ -298,6 +428,14 @@ describe('docker-compose.yml', () => {
     );
     for (const name of used) expect(listed.has(name), name).toBe(true);
     expect(listed.get('TEMPORAL_DB_PASSWORD')).toBe('change-me');
+    // Every password is a placeholder; Kafka's: one per principal.
+    const passwords = [...listed].filter(([key]) => /PASSWORD/.test(key));
+    for (const [key, value] of passwords) expect(value, key).toBe('change-me');
+    expect(passwords.map(([key]) => key).filter((key) => key.startsWith('KAFKA_'))).toEqual(
+      ['ADMIN', 'BROKER', 'CONTROLLER', 'TRAVELER', 'OWNER', 'NOTIFIER', 'BRIDGE'].map(
+        (who) => `KAFKA_${who}_PASSWORD`,
+      ),
+    );
   });
 });
 

@@ -11,7 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { SEED_SERVICES } from '../../config/env.js';
+import {
+  aclShellLines,
+  COMPONENT_ROLES,
+  INIT_SCRIPT_USERS,
+  KAFKA_PRINCIPALS,
+  SUPER_USERS,
+} from '../../kafka/acl-plan.js';
 import { ensureDeployValidators, type ToolCommand } from '../../stack/deploy-validators.js';
+import { MAILPIT_VERSION } from '../../stack/mail.js';
 
 const K8S = fileURLToPath(new URL('../../k8s/', import.meta.url));
 const NAMESPACE = 'airbnb-clone';
@@ -340,7 +348,13 @@ describe.each(OVERLAYS)('the built %s manifests', (overlay) => {
     const { text, objects } = built.get(overlay)!;
     expect(ofKind(objects, 'Secret')).toEqual([]);
     expect(text).not.toMatch(/mongodb(\+srv)?:\/\/[^\s/]*:[^\s/]*@/);
-    expect(text).not.toMatch(/password\s*[:=]\s*\S/i);
+    // Every password= or password: names a variable ($(VAR) from a secretKeyRef, $VAR in a
+    // script), never a literal.
+    const passwords = [...text.matchAll(/password\s*[:=]\s*\\?"?(\S{0,12})/gi)];
+    expect(passwords.length).toBeGreaterThanOrEqual(4);
+    for (const [, value] of passwords) {
+      expect(value, `password=${value}`).toMatch(/^\$(\(|\{)?[A-Z_0-9]/);
+    }
     for (const workload of objects.filter((o) => podTemplate(o))) {
       for (const { container } of allContainers(workload)) {
         for (const env of container.env ?? []) {
@@ -369,11 +383,156 @@ describe.each(OVERLAYS)('the built %s manifests', (overlay) => {
     expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('3');
     expect(env.KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR).toBe('3');
     expect(env.KAFKA_TRANSACTION_STATE_LOG_MIN_ISR).toBe('2');
+    // SASL on every listener, SCRAM for clients and between brokers, PLAIN for the controllers
+    // (their SCRAM credentials are in the metadata they serve), ACLs with no access by default.
+    expect(env).toMatchObject({
+      KAFKA_LISTENERS: 'CLIENT://:9092,CONTROLLER://:9093',
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+      KAFKA_INTER_BROKER_LISTENER_NAME: 'CLIENT',
+      KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-512',
+      KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL: 'SCRAM-SHA-512',
+      KAFKA_LISTENER_NAME_CONTROLLER_SASL_ENABLED_MECHANISMS: 'PLAIN',
+      KAFKA_SASL_MECHANISM_CONTROLLER_PROTOCOL: 'PLAIN',
+      KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND: 'false',
+      KAFKA_SUPER_USERS: SUPER_USERS.join(';'),
+    });
+    const script = container.command.join(' ');
+    expect(script).toContain('KAFKA_ADVERTISED_LISTENERS="CLIENT://${HOSTNAME}.kafka-headless.');
+    expect(script).toContain('kafka-storage.sh format');
+    expect(script).toContain('[name=staysaga-admin,password=$SCRAM_ADMIN_PASSWORD]');
+    expect(script).toContain('[name=staysaga-broker,password=$SCRAM_BROKER_PASSWORD]');
+    // The passwords the JAAS settings expand ($(VAR)) come from the Secret.
+    const fromSecret = (name: string) =>
+      container.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
+    for (const [name, key] of [
+      ['SCRAM_ADMIN_PASSWORD', 'KAFKA_ADMIN_PASSWORD'],
+      ['SCRAM_BROKER_PASSWORD', 'KAFKA_BROKER_PASSWORD'],
+      ['SCRAM_CONTROLLER_PASSWORD', 'KAFKA_CONTROLLER_PASSWORD'],
+    ]) {
+      expect(fromSecret(name!), name).toEqual({ name: 'staysaga-secrets', key });
+    }
+    expect(env.KAFKA_LISTENER_NAME_CLIENT_SCRAM___SHA___512_SASL_JAAS_CONFIG).toContain(
+      'username="staysaga-broker" password="$(SCRAM_BROKER_PASSWORD)"',
+    );
+    expect(env.KAFKA_LISTENER_NAME_CONTROLLER_PLAIN_SASL_JAAS_CONFIG).toContain(
+      'user_staysaga-controller="$(SCRAM_CONTROLLER_PASSWORD)"',
+    );
+    // The controller listener admits the Kafka pods only; clients reach the client listener.
+    const policy = named(objects, 'NetworkPolicy', 'kafka-clients')!;
+    const controllerFrom = policy.spec.ingress
+      .filter((rule: any) => rule.ports.some((p: any) => p.port === 9093))
+      .flatMap((rule: any) => rule.from.map((f: any) => f.podSelector.matchLabels));
+    expect(controllerFrom).toEqual([{ 'app.kubernetes.io/name': 'kafka' }]);
     expect(container.readinessProbe.tcpSocket.port).toBe('client');
     const headless = named(objects, 'Service', 'kafka-headless')!;
     expect(headless.spec.clusterIP).toBe('None');
     expect(headless.spec.publishNotReadyAddresses).toBe(true);
     expect(named(objects, 'Service', 'kafka')!.spec.ports[0].port).toBe(9092);
+  });
+
+  it("log every StaySaga Deployment in to Kafka as its role's principal, the password from the Secret", () => {
+    const objects = objectsOf(overlay);
+    const app = named(objects, 'ConfigMap', 'staysaga-config')!;
+    expect(app.data).toMatchObject({
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_ENSURE_TOPICS: 'false',
+      SMTP_URL: `smtp://mail.${NAMESPACE}.svc:1025`,
+    });
+    for (const name of STAYSAGA_DEPLOYMENTS) {
+      const [container] = named(objects, 'Deployment', name)!.spec.template.spec.containers;
+      const role = COMPONENT_ROLES[container.args[0] as keyof typeof COMPONENT_ROLES];
+      expect(role, name).toBeDefined();
+      const env = (key: string) => container.env.find((e: any) => e.name === key);
+      expect(env('KAFKA_SASL_USERNAME')?.value, name).toBe(KAFKA_PRINCIPALS[role]);
+      expect(env('KAFKA_SASL_PASSWORD')?.valueFrom?.secretKeyRef, name).toEqual({
+        name: 'staysaga-secrets',
+        key: `KAFKA_${role.toUpperCase()}_PASSWORD`,
+      });
+    }
+    // Whatever loads the Kafka settings logs in with a password from the Secret.
+    for (const workload of objects.filter((o) => podTemplate(o))) {
+      for (const { container } of allContainers(workload)) {
+        const kafkaClient = (container.envFrom ?? []).some(
+          (e: any) => e.configMapRef?.name === 'kafka-config',
+        );
+        if (!kafkaClient) continue;
+        const where = `${workload.kind}/${workload.metadata.name}`;
+        const secrets = (container.env ?? [])
+          .filter((e: any) => /PASSWORD$/.test(e.name))
+          .map((e: any) => e.valueFrom?.secretKeyRef?.key);
+        expect(
+          secrets.some((key: string) => /^KAFKA_[A-Z]+_PASSWORD$/.test(key)),
+          where,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('create the role users, topics and ACLs of kafka/acl-plan.ts with the kafka-init Job', () => {
+    const objects = objectsOf(overlay);
+    const job = named(objects, 'Job', 'kafka-init')!;
+    const [container] = job.spec.template.spec.containers;
+    expect(container.image).toBe(
+      named(objects, 'StatefulSet', 'kafka')!.spec.template.spec.containers[0].image,
+    );
+    expect(container.envFrom.map((e: any) => e.configMapRef.name)).toEqual([
+      'kafka-config',
+      'staysaga-config',
+    ]);
+    const lines = container.command
+      .join('\n')
+      .split('\n')
+      .map((line: string) => line.trim());
+    expect(lines.filter((line: string) => line.startsWith('acl --'))).toEqual(aclShellLines());
+    expect(
+      lines
+        .filter((line: string) => line.startsWith('scram_user '))
+        .map((line: string) => line.split(' ')[1]),
+    ).toEqual(INIT_SCRIPT_USERS);
+    const script = lines.join('\n');
+    expect(script).toContain('--add-config "SCRAM-SHA-512=[password=$2]"');
+    expect(script).toContain(
+      'for t in "$KAFKA_REQUEST_TOPIC" "$KAFKA_RESPONSE_TOPIC"; do topic "$t"; topic "$t.DLT"; done',
+    );
+    expect(script).toContain('--replication-factor "${KAFKA_TOPIC_REPLICATION_FACTOR:-1}"');
+    for (const role of ['admin', 'traveler', 'owner', 'notifier', 'bridge']) {
+      const upper = role.toUpperCase();
+      const ref = container.env.find((e: any) => e.name === `${upper}_PASSWORD`);
+      expect(ref?.valueFrom?.secretKeyRef, role).toEqual({
+        name: 'staysaga-secrets',
+        key: `KAFKA_${upper}_PASSWORD`,
+      });
+    }
+    expect(job.spec.template.spec.restartPolicy).toBe('OnFailure');
+  });
+
+  it('reference only keys the secret template has', () => {
+    const template = parse(readFileSync(`${K8S}base/secret.template.yaml`, 'utf8')) as K8sObject;
+    const keys = Object.keys(template.stringData ?? {});
+    for (const workload of objectsOf(overlay).filter((o) => podTemplate(o))) {
+      for (const { container } of allContainers(workload)) {
+        for (const env of container.env ?? []) {
+          const ref = env.valueFrom?.secretKeyRef;
+          if (!ref || ref.name !== 'staysaga-secrets') continue;
+          expect(keys, `${workload.metadata.name} ${env.name}`).toContain(ref.key);
+        }
+      }
+    }
+  });
+
+  it('run Mailpit, the release the embedded stack runs, as mail:1025 (SMTP) and mail:8025 (web)', () => {
+    const objects = objectsOf(overlay);
+    const mail = named(objects, 'Deployment', 'mail')!;
+    const [container] = mail.spec.template.spec.containers;
+    expect(mail.spec.template.spec.containers).toHaveLength(1);
+    expect(container.image).toBe(`axllent/mailpit:${MAILPIT_VERSION}`);
+    expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'http' });
+    const service = named(objects, 'Service', 'mail')!;
+    expect(service.spec.ports.map((p: any) => [p.name, p.port])).toEqual([
+      ['smtp', 1025],
+      ['http', 8025],
+    ]);
   });
 
   it('run MongoDB as replica set rs0 with an idempotent rs.initiate Job', () => {

@@ -61,14 +61,18 @@ describe('the Kafka broker restarted while bookings are created', () => {
     const t0 = Date.now();
     const system = await stack.startComponents(['api', 'worker', 'notifier']);
     const owner = await stack.api.signUp('owner');
-    const traveler = await stack.api.signUp('traveler');
+    // One traveler per booking: a person may hold only a few pending requests at once.
+    const travelers = await Promise.all(
+      Array.from({ length: BOOKINGS }, () => stack.api.signUp('traveler')),
+    );
     const property = await stack.api.createProperty(owner);
 
     const bookingIds: string[] = [];
     const answeredIn: number[] = [];
     let next = 0;
-    const request = async (traveler: Actor) => {
+    const request = async () => {
       const i = next++;
+      const traveler = travelers[i] as Actor;
       const started = Date.now();
       // Two nights each, none overlapping: every request must be held.
       const id = await stack.api.requestBooking(traveler, {
@@ -79,7 +83,7 @@ describe('the Kafka broker restarted while bookings are created', () => {
       answeredIn.push(Date.now() - started);
       bookingIds.push(id);
     };
-    const batch = (n: number) => Promise.all(Array.from({ length: n }, () => request(traveler)));
+    const batch = (n: number) => Promise.all(Array.from({ length: n }, () => request()));
 
     await batch(3); // Kafka up
     const stopping = stack.stopKafka();

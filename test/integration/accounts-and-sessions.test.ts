@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LoginAttempt, Notification, PasswordReset, Session } from '../../db/models.js';
+import { LoginAttempt, Notification, PasswordReset, Session, User } from '../../db/models.js';
 import type { Logger } from '../../config/logger.js';
 import {
   purgeExpiredAccountRecords,
@@ -17,7 +17,7 @@ import {
 import { hashToken } from '../../services/accounts.js';
 import { ApiError } from '../../services/errors.js';
 import { clearLogInAttempts, reserveLogInAttempt } from '../../services/login-throttle.js';
-import { api, signUp } from '../support/api-client.js';
+import { api, localMailbox, signUp } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
 import { connectTestDatabase, disconnectTestDatabase } from '../support/stack-clients.js';
 
@@ -48,19 +48,19 @@ function sessionCookie(headers: Headers): string {
   return cookie.split(';')[0] as string;
 }
 
-/** The reset token from the newest password-reset notification of a user. */
-async function resetTokenSentTo(userId: string, notToken?: string): Promise<string> {
-  return eventually(async () => {
-    const notification = await Notification.findOne({
-      userId: new mongoose.Types.ObjectId(userId),
-      kind: 'password-reset',
-    })
-      .sort({ createdAt: -1 })
-      .lean();
-    const token = notification?.body.match(/token:\n([A-Za-z0-9_-]+)\n/)?.[1];
-    if (!token || token === notToken) throw new Error('no new reset token delivered yet');
-    return token;
-  });
+/**
+ * The reset token from the password-reset email of an address, read from the local mailbox
+ * (Mailpit) as the account holder would. It reaches nobody else: no in-app notification, where
+ * a stolen session could read it, holds the token.
+ */
+async function resetTokenSentTo(email: string): Promise<string> {
+  const mail = await localMailbox().waitForMessage(email, /^Reset your StaySaga password$/);
+  const token = mail.text.match(/token:\r?\n([A-Za-z0-9_-]+)\r?\n/)?.[1];
+  if (!token) throw new Error(`no token in the reset email: ${mail.text}`);
+  const user = await User.findOne({ email }).lean();
+  const inApp = await Notification.find({ userId: user?._id }).lean();
+  expect(inApp.filter((n) => n.body.includes(token) || n.kind === 'password-reset')).toEqual([]);
+  return token;
 }
 
 /**
@@ -338,7 +338,7 @@ describe('password reset', () => {
     expect(known.status).toBe(202);
     expect(known.body).toEqual(unknown.body);
 
-    const token = await resetTokenSentTo(traveler.id);
+    const token = await resetTokenSentTo(traveler.email);
     const stored = await PasswordReset.findById(hashToken(token)).lean();
     expect(stored).toMatchObject({ userId: new mongoose.Types.ObjectId(traveler.id) });
     expect(stored!.expiresAt.getTime()).toBeGreaterThan(Date.now());
@@ -366,7 +366,7 @@ describe('password reset', () => {
   it('lets only one of several concurrent confirms with the same token succeed', async () => {
     const owner = await signUp('owner');
     expect((await requestReset(owner.email)).status).toBe(202);
-    const token = await resetTokenSentTo(owner.id);
+    const token = await resetTokenSentTo(owner.email);
     const candidates = ['first', 'second', 'third', 'fourth'].map((n) => `${n}-new-password`);
     const results = await Promise.all(candidates.map((p) => confirmReset(token, p)));
     expect(results.map((r) => r.status).sort()).toEqual([204, 400, 400, 400]);
@@ -380,7 +380,7 @@ describe('password reset', () => {
   it('refuses an expired or unknown token with 400 and leaves the password alone', async () => {
     const traveler = await signUp('traveler');
     expect((await requestReset(traveler.email)).status).toBe(202);
-    const token = await resetTokenSentTo(traveler.id);
+    const token = await resetTokenSentTo(traveler.email);
     await PasswordReset.updateOne(
       { _id: hashToken(token) },
       { $set: { expiresAt: new Date(Date.now() - 1000) } },

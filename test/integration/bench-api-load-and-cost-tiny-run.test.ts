@@ -1,17 +1,36 @@
 /**
  * The benchmark's building blocks, tiny: the JMeter-style API load (log in → search → book) at
- * five virtual users for three seconds against the suite's running system, and the procfs
- * process-cost meter on this test process over a short busy loop.
+ * five virtual users for three seconds against an API process with the bench's booking policy
+ * on the suite's stack, and the procfs process-cost meter on this test process over a short
+ * busy loop.
  */
-import { describe, expect, inject, it } from 'vitest';
-import { renderApiLoadTable, runApiLoad } from '../../bench/api-load.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOAD_TEST_POLICY, renderApiLoadTable, runApiLoad } from '../../bench/api-load.js';
 import { cpuSecondsPer, measureProcessCost, renderCostTable } from '../../bench/process-cost.js';
+import { freePorts } from '../../stack/ports.js';
+import { startExtraProcess, stopExtraProcesses } from '../support/extra-process.js';
+
+let loadApiUrl: string;
+
+// The load runs against an API of its own with the bench's policy (the shared system keeps the
+// caps a person is held to); its sagas run on the suite's worker.
+beforeAll(async () => {
+  const [port] = (await freePorts(1)) as [number];
+  await startExtraProcess(
+    ['workers/main.ts', 'api'],
+    { ...LOAD_TEST_POLICY, PORT: String(port) },
+    /listening/,
+  );
+  loadApiUrl = `http://127.0.0.1:${port}`;
+});
+
+afterAll(stopExtraProcesses);
 
 describe('bench building blocks, tiny run', () => {
   it('runs the API load at 5 users for 3 s with every request kind answered and no errors', async () => {
     const lines: string[] = [];
     const results = await runApiLoad({
-      apiUrl: inject('apiUrl'),
+      apiUrl: loadApiUrl,
       users: [5],
       durationSec: 3,
       travelers: 5,

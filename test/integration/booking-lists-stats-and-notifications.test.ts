@@ -8,6 +8,7 @@ import {
   api,
   createProperty,
   daysFromNow,
+  localMailbox,
   requestBooking,
   signUp,
   type Actor,
@@ -183,6 +184,27 @@ describe('notifications', () => {
       (await api('/api/notifications/read-all', { method: 'PUT', token: amara.token })).body,
     ).toEqual({ marked: 3 });
     expect((await api('/api/notifications', { token: amara.token })).body.unread).toBe(0);
+  });
+
+  it('go by email too for a request received and a decision made, once each', async () => {
+    const box = localMailbox();
+    const ownerMail = await eventually(async () => {
+      const mail = await box.messagesTo(owner.email);
+      expect(mail.filter((m) => m.subject === 'New booking request')).toHaveLength(4);
+      return mail;
+    });
+    expect(ownerMail).toHaveLength(4);
+    const amaraMail = await eventually(async () => {
+      const mail = await box.messagesTo(amara.email);
+      expect(mail.map((m) => m.subject).sort()).toEqual(['Booking cancelled', 'Booking rejected']);
+      return mail;
+    });
+    const rejected = await box.waitForMessage(amara.email, /^Booking rejected$/);
+    expect(rejected.text).toContain('Luxury Beach Villa is now REJECTED. Reason: Maintenance');
+    expect(rejected.from.address).toBe('no-reply@staysaga.local');
+    expect(amaraMail).toHaveLength(2);
+    // The booking still PENDING has sent its traveler no email yet.
+    expect((await box.messagesTo(tom.email)).map((m) => m.subject)).toEqual(['Booking accepted']);
   });
 });
 

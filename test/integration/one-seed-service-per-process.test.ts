@@ -3,47 +3,27 @@
  * services (as one Deployment per service does), and a worker that runs a workflow bundle built
  * ahead of time (as the container image does) and answers health probes on HEALTH_PORT.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../stack/ports.js';
 import { createProperty, daysFromNow, signUp } from '../support/api-client.js';
-import { eventually } from '../support/eventually.js';
+import { startExtraProcess, stopExtraProcesses } from '../support/extra-process.js';
 import { requestJson } from '../support/http-client.js';
 
-const children: ChildProcess[] = [];
 let workDir: string;
 let apiUrl: string;
 let healthUrl: string;
-
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      KAFKA_BROKERS: inject('kafkaBrokers'),
-      MONGODB_URI: inject('mongoUri'),
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return eventually(() => expect(output).toMatch(ready), { timeoutMs: 60_000 });
-}
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'staysaga-topology-'));
   const [apiPort, healthPort] = (await freePorts(2)) as [number, number];
   const bundle = join(workDir, 'workflow-bundle.js');
   const taskQueue = `topology-${Date.now()}`;
-  await startProcess(['scripts/bundle-workflows.ts', bundle], {}, /workflow bundle: /);
+  await startExtraProcess(['scripts/bundle-workflows.ts', bundle], {}, /workflow bundle: /);
   await Promise.all([
-    startProcess(
+    startExtraProcess(
       ['workers/main.ts', 'worker'],
       {
         TEMPORAL_TASK_QUEUE: taskQueue,
@@ -52,7 +32,7 @@ beforeAll(async () => {
       },
       /polling/,
     ),
-    startProcess(
+    startExtraProcess(
       ['workers/main.ts', 'api'],
       { TEMPORAL_TASK_QUEUE: taskQueue, API_SERVICES: 'property,traveler', PORT: String(apiPort) },
       /listening/,
@@ -63,7 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  stopExtraProcesses();
   rmSync(workDir, { recursive: true, force: true });
 });
 

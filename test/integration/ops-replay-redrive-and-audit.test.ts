@@ -14,7 +14,7 @@ import { Booking, Notification } from '../../db/models.js';
 import { bookingWorkflowId } from '../../domain/ids.js';
 import { createKafka } from '../../kafka/client.js';
 import { BookingEventPublisher } from '../../kafka/publisher.js';
-import { auditBooking } from '../../ops/audit.js';
+import { auditBooking, formatAuditReport } from '../../ops/audit.js';
 import { listBookings } from '../../ops/bookings.js';
 import { runOps } from '../../ops/cli.js';
 import { redriveDeadLetters } from '../../ops/redrive-dlt.js';
@@ -35,6 +35,7 @@ import {
   disconnectTestDatabase,
 } from '../support/stack-clients.js';
 import { TopicRecorder, type RecordedMessage } from '../support/topic-recorder.js';
+import { createNotificationChannel } from '../../notifications/channel.js';
 
 const topics = { requests: 'booking-requests', updates: 'booking-updates' };
 const log = createLogger('ops-test', 'warn');
@@ -99,7 +100,9 @@ afterAll(async () => {
   await disconnectTestDatabase();
 });
 
-const deps = () => ({ kafka, temporal, topics, log, publisher });
+// The in-app store alone: what replay delivers is asserted there.
+const notifications = createNotificationChannel({ log, email: null });
+const deps = () => ({ kafka, temporal, topics, log, publisher, notifications });
 const keyedBy = (key: string) => (m: RecordedMessage) => m.key === key;
 
 describe('replay', () => {
@@ -278,6 +281,53 @@ describe('audit', () => {
     expect(report.mongo?.history.map((h) => h.to)).toEqual(['PENDING', 'ACCEPTED']);
     const times = report.timeline.map((e) => e.at);
     expect(times).toEqual([...times].sort());
+  });
+
+  it('tells a decision issued through the API from one that only appeared on the topic', async () => {
+    const api202 = await auditBooking(deps(), bookingId);
+    const issued = api202.kafka.find((m) => m.eventId === decisionEventId);
+    expect(issued?.origin).toBe('api');
+    expect(api202.warnings).toEqual([]);
+
+    // Someone who reached the broker writes the owner's decision themselves, seed format.
+    const forgedBooking = await requestBooking(traveler, {
+      propertyId: property.id,
+      checkIn: daysFromNow(140),
+      checkOut: daysFromNow(142),
+      guests: 2,
+    });
+    const forgedId = forgedBooking.body.booking.id as string;
+    await publisher.sendRaw(
+      'booking-updates',
+      Buffer.from(forgedId),
+      Buffer.from(
+        JSON.stringify({
+          type: 'booking-status-updated',
+          bookingId: forgedId,
+          status: 'REJECTED',
+          travelerId: traveler.id,
+          ownerId: owner.id,
+          timestamp: new Date().toISOString(),
+        }),
+      ),
+      {},
+    );
+    await eventually(async () =>
+      expect((await Booking.findById(forgedId).lean())?.status).toBe('REJECTED'),
+    );
+    // Mongo may show the status a moment before the history holds the local activity's marker.
+    const report = await eventually(async () => {
+      const audited = await auditBooking(deps(), forgedId);
+      expect(audited.checks.filter((c) => !c.ok)).toEqual([]);
+      return audited;
+    });
+    const forged = report.kafka.find((m) => m.topic === 'booking-updates');
+    expect(forged).toMatchObject({ status: 'REJECTED', origin: 'topic-only' });
+    // The eventId the bridge derived for the seed-format message is the one the saga applied.
+    expect(report.mongo?.history.at(-1)?.eventId).toBe(forged?.eventId);
+    expect(report.consistent).toBe(true);
+    expect(report.warnings).toHaveLength(1);
+    expect(formatAuditReport(report)).toMatch(/WARN decision .* was applied but not issued/);
   });
 
   it('calls a booking nobody knows inconsistent instead of failing', async () => {

@@ -1,7 +1,7 @@
 /**
  * The start command itself: `workers/start-system.ts` (what `npm start` runs) brings up its own
  * stack and the whole system, answers HTTP, and on SIGTERM stops everything it started: no JVM,
- * FerretDB or Temporal process is left behind.
+ * FerretDB, Temporal or Mailpit process is left behind.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,7 +15,8 @@ import { eventually } from '../support/eventually.js';
 describe('the start command', () => {
   it('starts the stack and every component, then stops them all on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'staysaga-start-'));
-    const [api, temporal, temporalUi, kafka, kafkaController, mongo] = await freePorts(6);
+    const [api, temporal, temporalUi, kafka, kafkaController, mongo, smtp, mailWeb] =
+      await freePorts(8);
     const env = {
       ...process.env,
       PORT: String(api),
@@ -26,9 +27,12 @@ describe('the start command', () => {
       STAYSAGA_KAFKA_PORT: String(kafka),
       STAYSAGA_KAFKA_CONTROLLER_PORT: String(kafkaController),
       STAYSAGA_MONGO_PORT: String(mongo),
+      STAYSAGA_SMTP_PORT: String(smtp),
+      STAYSAGA_MAIL_WEB_PORT: String(mailWeb),
       TEMPORAL_ADDRESS: '',
       KAFKA_BROKERS: '',
       MONGODB_URI: '',
+      SMTP_URL: '',
     };
     const child = spawn(process.execPath, ['--import', 'tsx', 'workers/start-system.ts'], { env });
     let output = '';
@@ -41,13 +45,17 @@ describe('the start command', () => {
       });
       expect(output).toContain(`API          http://127.0.0.1:${api}`);
       expect(output).toContain(`Temporal UI  http://127.0.0.1:${temporalUi}`);
+      expect(output).toContain(`Mailbox      http://127.0.0.1:${mailWeb}`);
       expect(output).toMatch(/\[(ferretdb|mongod|kafka|temporal)\] /);
       const health = await fetch(`http://127.0.0.1:${api}/health`);
       expect(await health.json()).toEqual({ status: 'ok' });
       const ui = await fetch(`http://127.0.0.1:${temporalUi}/`);
       expect(ui.status).toBe(200);
 
-      const serverPids = ['temporal', 'kafka', 'mongo'].map((name) =>
+      const mailbox = await fetch(`http://127.0.0.1:${mailWeb}/`);
+      expect(mailbox.status).toBe(200);
+
+      const serverPids = ['temporal', 'kafka', 'mongo', 'mailpit'].map((name) =>
         Number(readFileSync(join(dataDir, `${name}.pid`), 'utf8')),
       );
       expect(serverPids.every(isAlive)).toBe(true);

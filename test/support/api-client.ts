@@ -2,12 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { requestJson, type JsonRequest, type JsonResponse } from './http-client.js';
+import { mailbox, type Mailbox } from './mailbox.js';
 
 export type ApiResponse<T = any> = JsonResponse<T>;
 
 /** A call to the integration suite's API (the system under test). */
 export function api<T = any>(path: string, options: JsonRequest = {}): Promise<ApiResponse<T>> {
   return requestJson<T>(inject('apiUrl'), path, options);
+}
+
+/** The system's local mailbox (Mailpit), where its emails can be read as their recipients would. */
+export function localMailbox(): Mailbox {
+  const url = inject('mailWebUrl');
+  if (!url) throw new Error('this test reads email: give the suite a mailbox (MAIL_WEB_URL)');
+  return mailbox(url);
 }
 
 export interface Actor {

@@ -12,10 +12,17 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import mongoose from 'mongoose';
 import type { StackPorts } from '../../stack/index.js';
-import { startKafka } from '../../stack/kafka.js';
+import type { KafkaRole } from '../../kafka/acl-plan.js';
+import {
+  kafkajsSasl,
+  kafkaPrincipalEnv,
+  startKafka,
+  type KafkaPrincipals,
+  type KafkaSecurityMode,
+} from '../../stack/kafka.js';
 import type { ManagedProcess } from '../../stack/managed-process.js';
 import { startThrowawayStack } from '../../stack/throwaway-stack.js';
 import { requestJson, type JsonResponse as ApiResponse } from './http-client.js';
@@ -64,6 +71,17 @@ export interface PrivateStack {
   /** What every StaySaga child process runs with. */
   env: NodeJS.ProcessEnv;
   brokers: string[];
+  /** `scram`: Kafka authenticates every client and authorizes by ACL (kafka/acl-plan.ts). */
+  kafkaSecurity: KafkaSecurityMode;
+  /** In `scram` mode each role's principal; null in plaintext mode. */
+  kafkaPrincipals: KafkaPrincipals | null;
+  /**
+   * What a component of `role` needs to log in (KAFKA_SASL_*, KAFKA_ENSURE_TOPICS=false): pass it
+   * as `startComponents(..., { env })`. Throws in plaintext mode.
+   */
+  kafkaEnv(role: KafkaRole): NodeJS.ProcessEnv;
+  /** The SASL settings for a kafkajs client of `role` (undefined in plaintext mode). */
+  kafkaSasl(role: KafkaRole): SASLOptions | undefined;
   temporal: Client;
   api: ApiClient;
   /** Starts `tsx workers/main.ts <names>` and waits until each named component is serving. */
@@ -91,12 +109,13 @@ export interface TopicMessage {
 }
 
 export async function startPrivateStack(
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: { env?: NodeJS.ProcessEnv; kafkaSecurity?: KafkaSecurityMode } = {},
 ): Promise<PrivateStack> {
   installExitHook();
   const started = Date.now();
+  const kafkaSecurity = options.kafkaSecurity ?? 'plaintext';
   // Always our own servers, whatever the developer's shell points at: these tests break them.
-  const throwaway = await startThrowawayStack('faults', { ownServers: true });
+  const throwaway = await startThrowawayStack('faults', { ownServers: true, kafkaSecurity });
   const { stack, dataDir, apiPort: api } = throwaway;
   const ports = { ...throwaway.ports, api };
   const servers = new Map<string, ManagedProcess>(stack.processes.map((p) => [p.name, p]));
@@ -118,6 +137,10 @@ export async function startPrivateStack(
     namespace: NAMESPACE,
   });
   const brokers = stack.env.KAFKA_BROKERS.split(',');
+  const principals = stack.kafkaPrincipals;
+  const kafkaSasl = (role: KafkaRole) => (principals ? kafkajsSasl(principals[role]) : undefined);
+  // The test's own Kafka clients (topic reader, offsets) are the admin.
+  const adminSasl = kafkaSasl('admin');
   const components = new Set<ComponentProcess>();
   let counter = 0;
   log(`private stack up in ${seconds(started)}s (${dataDir})`);
@@ -134,6 +157,13 @@ export async function startPrivateStack(
     apiUrl,
     env,
     brokers,
+    kafkaSecurity,
+    kafkaPrincipals: principals,
+    kafkaEnv(role) {
+      if (!principals) throw new Error('this private stack runs Kafka in plaintext');
+      return kafkaPrincipalEnv(principals[role]);
+    },
+    kafkaSasl,
     temporal: temporalClient,
     api: apiClient(apiUrl),
 
@@ -167,6 +197,7 @@ export async function startPrivateStack(
         port: ports.kafka,
         controllerPort: ports.kafkaController,
         echo: false,
+        security: kafkaSecurity,
       });
       servers.set('kafka', broker.process);
       log(`kafka started again in ${seconds(t0)}s`);
@@ -189,9 +220,9 @@ export async function startPrivateStack(
       log(`temporal started again in ${seconds(t0)}s`);
     },
 
-    readTopic: (topic) => readTopic(brokers, topic),
+    readTopic: (topic) => readTopic(brokers, topic, adminSasl),
     async committedOffsets(groupId, topic) {
-      const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+      const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING, sasl: adminSasl }).admin();
       await admin.connect();
       try {
         const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -294,9 +325,18 @@ function spawnComponent(
   return proc;
 }
 
-/** Reads `topic` from the beginning up to the end offsets it has right now. */
-export async function readTopic(brokers: string[], topic: string): Promise<TopicMessage[]> {
-  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'fault-test-reader' });
+/** Reads `topic` from the beginning up to the end offsets it has right now (as `sasl`, if given). */
+export async function readTopic(
+  brokers: string[],
+  topic: string,
+  sasl?: SASLOptions,
+): Promise<TopicMessage[]> {
+  const kafka = new Kafka({
+    brokers,
+    logLevel: logLevel.NOTHING,
+    clientId: 'fault-test-reader',
+    sasl,
+  });
   const admin = kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;

@@ -1,7 +1,8 @@
 /**
  * vitest global setup for the integration suite: starts the real embedded stack on free ports
- * in a fresh data directory (or uses TEMPORAL_ADDRESS / KAFKA_BROKERS / MONGODB_URI when given),
- * then the whole StaySaga system (API, worker, bridge, notifier), exactly as `npm start` does.
+ * in a fresh data directory (or uses TEMPORAL_ADDRESS / KAFKA_BROKERS / MONGODB_URI / SMTP_URL
+ * when given), then the whole StaySaga system (API, worker, bridge, notifier), exactly as
+ * `npm start` does.
  */
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../config/logger.js';
@@ -17,6 +18,9 @@ declare module 'vitest' {
     temporalAddress: string;
     kafkaBrokers: string;
     mongoUri: string;
+    smtpUrl: string;
+    /** Mailpit's web UI and HTTP API; null when SMTP_URL points elsewhere without MAIL_WEB_URL. */
+    mailWebUrl: string | null;
     ownerDecisionTimeout: string;
   }
 }
@@ -40,6 +44,8 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', stack.env.TEMPORAL_ADDRESS);
   project.provide('kafkaBrokers', stack.env.KAFKA_BROKERS);
   project.provide('mongoUri', stack.env.MONGODB_URI);
+  project.provide('smtpUrl', stack.env.SMTP_URL);
+  project.provide('mailWebUrl', stack.mailWebUrl);
   project.provide('ownerDecisionTimeout', TEST_OWNER_DECISION_TIMEOUT);
 
   return async () => {

@@ -11,6 +11,7 @@ const app = createApi({
   config: loadConfig({}),
   temporal: {} as Client,
   publisher: {} as BookingEventPublisher,
+  email: null,
   log: createLogger('test', 'error'),
 });
 

@@ -4,7 +4,12 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { buildAuditReport, eventTypeName, type AuditEvidence } from '../../ops/audit.js';
+import {
+  buildAuditReport,
+  eventTypeName,
+  formatAuditReport,
+  type AuditEvidence,
+} from '../../ops/audit.js';
 import { redriveDecision, redrivenHeaders, redriveRanges } from '../../ops/redrive-dlt.js';
 
 const BOOKING = '6b05f48681132b342d127903';
@@ -115,6 +120,22 @@ describe('the audit verdict', () => {
       'booking-created was published',
       `decision ${EVENT} is on booking-updates`,
     ]);
+  });
+
+  it('warns of an applied decision the API never issued, without calling it inconsistent', () => {
+    const viaApi = approvedBookingEvidence();
+    viaApi.kafka[1]!.origin = 'api';
+    expect(buildAuditReport(viaApi).warnings).toEqual([]);
+    const forged = approvedBookingEvidence();
+    forged.kafka[1]!.origin = 'topic-only';
+    const report = buildAuditReport(forged);
+    expect(report.consistent).toBe(true);
+    expect(report.warnings).toEqual([
+      `decision ${EVENT} (ACCEPTED) at booking-updates[2]@7 was applied but not issued by the StaySaga API`,
+    ]);
+    expect(formatAuditReport(report)).toContain(
+      `eventId=${EVENT} (NOT issued by the API: produced onto the topic)`,
+    );
   });
 
   it('names history event types as the Temporal UI does', () => {
