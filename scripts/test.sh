@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # `npm test`: the full suite, as CI runs it. Static checks first (they fail fast), then vitest:
-# unit tests, saga tests on the time-skipping server, and the integration suite, which starts
-# the real embedded stack (installing it into ~/.cache/staysaga on first use).
+# unit tests, saga tests on the time-skipping server, the integration suite (which starts the
+# real embedded stack, installing it into ~/.cache/staysaga on first use), faults and deploy.
+# Each phase prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { printf '\n== %s\n' "$*"; }
+phase_started=$SECONDS
+phase_name=''
+step() {
+  [ -n "$phase_name" ] && printf '== %s took %ds\n' "$phase_name" $((SECONDS - phase_started))
+  phase_name=$1
+  phase_started=$SECONDS
+  printf '\n== %s\n' "$1"
+}
 step "typecheck (tsc --noEmit)"
 npx tsc --noEmit
 step "lint (eslint, prettier --check)"
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
-step "tests (vitest: unit, workflow, integration)"
+step "tests (vitest: unit, workflow, integration, faults, deploy)"
 npx vitest run "$@"
+step "done"

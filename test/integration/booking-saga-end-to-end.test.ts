@@ -334,8 +334,9 @@ describe('the API refuses', () => {
           method: 'PUT',
           token: stranger.token,
         }),
-        status: 403,
-        code: 'forbidden',
+        // Another owner's booking answers like a missing one: its id is not confirmed.
+        status: 404,
+        code: 'not_found',
       },
       {
         res: await api('/api/owners/bookings/not-an-id/approve', {

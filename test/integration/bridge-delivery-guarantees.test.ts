@@ -41,7 +41,9 @@ let recorder: TopicRecorder;
 let owner: Actor;
 let traveler: Actor;
 let property: { id: string };
-let nextDay = 700;
+let nextDay = 300;
+/** Each booking's own traveler: a traveler may hold only a few PENDING requests at once. */
+const travelerOf = new Map<string, Actor>();
 
 beforeAll(async () => {
   await connectTestDatabase();
@@ -66,13 +68,15 @@ afterAll(async () => {
 
 async function pendingBooking(): Promise<string> {
   nextDay += 3;
-  const res = await requestBooking(traveler, {
+  const guest = await signUp('traveler');
+  const res = await requestBooking(guest, {
     propertyId: property.id,
     checkIn: daysFromNow(nextDay),
     checkOut: daysFromNow(nextDay + 2),
     guests: 2,
   });
   expect(res.status).toBe(201);
+  travelerOf.set(res.body.booking.id as string, guest);
   return res.body.booking.id as string;
 }
 
@@ -84,7 +88,7 @@ function decision(
     type: 'booking-status-updated',
     bookingId,
     status,
-    travelerId: traveler.id,
+    travelerId: (travelerOf.get(bookingId) ?? traveler).id,
     ownerId: owner.id,
     timestamp: new Date().toISOString(),
     eventId: randomUUID(),
@@ -151,7 +155,8 @@ describe('the booking-updates bridge', () => {
     const wrong = await deadLetterFor(wrongSchemaKey);
     expect(wrong.headers['x-dead-letter-reason']).toBe('schema-violation');
     expect(wrong.headers['x-dead-letter-detail']).toMatch(/status/);
-    expect(wrong.headers['x-dead-letter-detail']).toMatch(/eventId/);
+    // Any non-empty eventId is one (the seed's peers need not write UUIDs): only the status is wrong.
+    expect(wrong.headers['x-dead-letter-detail']).not.toMatch(/eventId/);
 
     const unknown = await deadLetterFor(unknownBooking);
     expect(unknown.headers['x-dead-letter-reason']).toBe('unknown-booking');
