@@ -142,7 +142,7 @@ export async function logInThrottled(input: {
   /** The `staysaga_device` cookie, when the browser sent one. */
   deviceToken?: string;
   throttle: LogInThrottle;
-}): Promise<UserDoc> {
+}): Promise<{ user: UserDoc; fromTrustedDevice: boolean }> {
   const { email, throttle } = input;
   const deviceId = input.deviceToken ? await trustedDeviceId(input.deviceToken, email) : null;
   const clientKey = deviceId
@@ -154,7 +154,7 @@ export async function logInThrottled(input: {
   try {
     const user = await logIn(email, input.password, input.role);
     await clearLogInAttempts(clientKey);
-    return user;
+    return { user, fromTrustedDevice: deviceId !== null };
   } catch (error) {
     if (!deviceId) await spendFailure(accountAttemptKey(email), throttle.windowMs);
     throw error;

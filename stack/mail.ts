@@ -29,7 +29,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect } from 'node:net';
+import { portAccepts } from './ports.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cachedInstall, cacheDir, onPath, progress, requireTool, run } from './install.js';
@@ -186,16 +186,6 @@ async function buildWebUi(src: string): Promise<void> {
     throw new StackError(`the Mailpit web UI build made no ${missing.join(', ')} in ${dist}`);
   }
   rmSync(join(src, 'node_modules'), { recursive: true, force: true });
-}
-
-function portAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function startMailServer(options: {

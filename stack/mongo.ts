@@ -14,7 +14,7 @@
  * the lookup expression the same as the index expression (same meaning: the `_id` key).
  */
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { portAccepts } from './ports.js';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { cachedInstall, cacheDir, onPath, progress, requireTool, run } from './install.js';
@@ -84,16 +84,6 @@ function patchIdLookupToUseIndex(src: string): void {
 function chmodRecursive(dir: string): void {
   execFileSync('chmod', ['-R', 'u+w', dir]);
   chmodSync(dir, 0o755);
-}
-
-function portAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function startMongoServer(options: {

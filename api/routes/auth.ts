@@ -90,12 +90,15 @@ export function authRoutes(config: AppConfig, forcedRole: Role | undefined, deps
   const signedIn = requireUser(...(forcedRole ? [forcedRole] : []));
   documentAuthRoutes(MOUNT_PATHS[forcedRole ?? 'any'], forcedRole);
 
-  /** Opens a session for a user who just proved the password, and trusts their browser. */
-  const startSession = async (c: Context<AppEnv>, user: UserDoc) => {
+  /**
+   * Opens a session for a user who just proved the password, and trusts their browser unless
+   * it came with a device cookie this account already trusts.
+   */
+  const startSession = async (c: Context<AppEnv>, user: UserDoc, trusted = false) => {
     const view = publicUser(user);
     const [session, device] = await Promise.all([
       openSession(view, config.SESSION_TTL),
-      trustDevice(view, config.TRUSTED_DEVICE_TTL),
+      trusted ? null : trustDevice(view, config.TRUSTED_DEVICE_TTL),
     ]);
     setCookie(c, SESSION_COOKIE, session.token, {
       httpOnly: true,
@@ -103,12 +106,14 @@ export function authRoutes(config: AppConfig, forcedRole: Role | undefined, deps
       path: '/',
       expires: session.expiresAt,
     });
-    setCookie(c, DEVICE_COOKIE, device.token, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/api',
-      expires: device.expiresAt,
-    });
+    if (device) {
+      setCookie(c, DEVICE_COOKIE, device.token, {
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/api',
+        expires: device.expiresAt,
+      });
+    }
     return { user: view, token: session.token, expiresAt: session.expiresAt.toISOString() };
   };
 
@@ -122,14 +127,14 @@ export function authRoutes(config: AppConfig, forcedRole: Role | undefined, deps
 
   app.post('/login', async (c) => {
     const body = await readBody(c, credentials);
-    const user = await logInThrottled({
+    const { user, fromTrustedDevice } = await logInThrottled({
       ...body,
       role: forcedRole,
       clientIp: clientIp(c, config.TRUST_PROXY),
       deviceToken: getCookie(c, DEVICE_COOKIE),
       throttle,
     });
-    return c.json(await startSession(c, user));
+    return c.json(await startSession(c, user, fromTrustedDevice));
   });
 
   app.post('/logout', requireUser(), async (c) => {

@@ -16,10 +16,10 @@ import {
   COMPONENT_ROLES,
   INIT_SCRIPT_USERS,
   KAFKA_PRINCIPALS,
-  SUPER_USERS,
 } from '../../kafka/acl-plan.js';
 import { ensureDeployValidators, type ToolCommand } from '../../stack/deploy-validators.js';
 import { MAILPIT_VERSION } from '../../stack/mail.js';
+import { SECURE_KAFKA_BROKER_ENV } from './secure-kafka-settings.js';
 
 const K8S = fileURLToPath(new URL('../../k8s/', import.meta.url));
 const NAMESPACE = 'airbnb-clone';
@@ -383,19 +383,9 @@ describe.each(OVERLAYS)('the built %s manifests', (overlay) => {
     expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('3');
     expect(env.KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR).toBe('3');
     expect(env.KAFKA_TRANSACTION_STATE_LOG_MIN_ISR).toBe('2');
-    // SASL on every listener, SCRAM for clients and between brokers, PLAIN for the controllers
-    // (their SCRAM credentials are in the metadata they serve), ACLs with no access by default.
     expect(env).toMatchObject({
       KAFKA_LISTENERS: 'CLIENT://:9092,CONTROLLER://:9093',
-      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
-      KAFKA_INTER_BROKER_LISTENER_NAME: 'CLIENT',
-      KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS: 'SCRAM-SHA-512',
-      KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL: 'SCRAM-SHA-512',
-      KAFKA_LISTENER_NAME_CONTROLLER_SASL_ENABLED_MECHANISMS: 'PLAIN',
-      KAFKA_SASL_MECHANISM_CONTROLLER_PROTOCOL: 'PLAIN',
-      KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND: 'false',
-      KAFKA_SUPER_USERS: SUPER_USERS.join(';'),
+      ...SECURE_KAFKA_BROKER_ENV,
     });
     const script = container.command.join(' ');
     expect(script).toContain('KAFKA_ADVERTISED_LISTENERS="CLIENT://${HOSTNAME}.kafka-headless.');

@@ -8,7 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LoginAttempt, Notification, PasswordReset, Session, User } from '../../db/models.js';
+import {
+  LoginAttempt,
+  Notification,
+  PasswordReset,
+  Session,
+  TrustedDevice,
+  User,
+} from '../../db/models.js';
 import type { Logger } from '../../config/logger.js';
 import {
   purgeExpiredAccountRecords,
@@ -444,10 +451,15 @@ describe('log-in throttling', () => {
       expect((await logInFrom('127.0.0.1', email, `wrong-guess-${attempt}`)).status).toBe(401);
     }
     expect((await logInFrom('127.0.0.1', email, PASSWORD)).status).toBe(429);
-    // The account holder's own browser still gets in, and is trusted again.
+    // The account holder's own browser still gets in (and keeps its device cookie).
     const own = await logInFrom('127.0.0.1', email, PASSWORD, [device]);
     expect(own.status).toBe(200);
-    deviceCookie(own.setCookies);
+    expect(own.setCookies.some((c) => c.startsWith('staysaga_device='))).toBe(false);
+    expect(await TrustedDevice.countDocuments({ email })).toBe(1);
+    // A new browser is trusted from its first log-in on.
+    const fresh = await logInFrom('127.0.0.6', email, PASSWORD);
+    deviceCookie(fresh.setCookies);
+    expect(await TrustedDevice.countDocuments({ email })).toBe(2);
     // A new browser of the holder elsewhere is not locked either: the count is per address.
     expect((await logInFrom('127.0.0.3', email, PASSWORD)).status).toBe(200);
   });

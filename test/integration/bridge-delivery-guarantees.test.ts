@@ -68,11 +68,12 @@ afterAll(async () => {
 
 async function pendingBooking(): Promise<string> {
   nextDay += 3;
+  const day = nextDay; // taken before the first await: calls run concurrently
   const guest = await signUp('traveler');
   const res = await requestBooking(guest, {
     propertyId: property.id,
-    checkIn: daysFromNow(nextDay),
-    checkOut: daysFromNow(nextDay + 2),
+    checkIn: daysFromNow(day),
+    checkOut: daysFromNow(day + 2),
     guests: 2,
   });
   expect(res.status).toBe(201);
