@@ -62,8 +62,8 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
       });
     },
 
-    async recordTransition({ bookingId, transition }) {
-      await bookings.applyTransition(bookingId, transition);
+    async recordTransition({ bookingId, transition, releaseSlots }) {
+      await bookings.applyTransition(bookingId, transition, releaseSlots);
       return transition;
     },
 

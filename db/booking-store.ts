@@ -32,7 +32,6 @@ export async function createPendingBooking(
       totalPrice: input.price.totalPrice,
       status: 'PENDING',
       ownerDecisionDeadline: new Date(ownerDecisionDeadline),
-      pendingRequestSlots: input.pendingRequestSlots,
       history: [transition],
     });
   } catch (error) {
@@ -45,14 +44,15 @@ export class TransitionConflictError extends Error {}
 /**
  * Applies a transition the workflow already decided on, guarded by the expected current status
  * so a retried activity cannot apply it twice or over a newer status. A booking that leaves
- * PENDING first gives back its pending-request slots, so once the new status shows the
+ * PENDING first gives back its pending-request slots, so once the new status shows, the
  * traveler may already send another request.
  */
 export async function applyTransition(
   bookingId: string,
   transition: TransitionRecord,
+  releaseSlots: readonly string[] = [],
 ): Promise<void> {
-  if (transition.from === 'PENDING') await releaseSlotsOf(bookingId);
+  await releasePendingRequestSlots(bookingId, releaseSlots);
   const applied = await updateByIdIf(
     Booking,
     oid(bookingId),
@@ -69,11 +69,6 @@ export async function applyTransition(
   throw new TransitionConflictError(
     `booking ${bookingId} is ${current?.status ?? 'missing'}, expected ${transition.from ?? 'none'}`,
   );
-}
-
-async function releaseSlotsOf(bookingId: string): Promise<void> {
-  const booking = await Booking.findById(bookingId).select({ pendingRequestSlots: 1 }).lean();
-  await releasePendingRequestSlots(bookingId, booking?.pendingRequestSlots ?? []);
 }
 
 export async function recordIgnoredDecision(

@@ -164,8 +164,6 @@ const bookingSchema = new Schema(
     totalPrice: { type: Number, required: true },
     status: { type: String, enum: BOOKING_STATUSES, required: true },
     ownerDecisionDeadline: { type: Date, required: true },
-    // The traveler's pending-request slots this booking takes while PENDING (freed after).
-    pendingRequestSlots: { type: [String], default: undefined },
     history: { type: [transitionSchema], default: [] },
     ignoredDecisions: { type: [Schema.Types.Mixed], default: [] },
   },

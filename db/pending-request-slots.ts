@@ -25,15 +25,29 @@ export type SlotClaim =
  */
 const UNRECORDED_SLOT_GRACE_MS = 5 * 60 * 1000;
 
-/**
- * The slot ids of a scope, starting at a random one: with a high limit (a load test's), a
- * traveler with many pending requests finds a free slot in a try or two instead of walking
- * every taken one from the first.
- */
-function slotIds(prefix: string, count: number): string[] {
-  const start = Math.floor(Math.random() * count);
-  return Array.from({ length: count }, (_, n) => `${prefix}:${(start + n) % count}`);
+/** One cap: its slots are `${prefix}:0` .. `${prefix}:${count - 1}`. */
+interface SlotScope {
+  name: PendingScope;
+  prefix: string;
+  count: number;
 }
+
+/**
+ * The slot ids of a scope, from a random one on and round, made as they are tried: with a high
+ * limit (a load test's) a traveler with many pending requests finds a free slot in a try or
+ * two, and no request builds the whole list.
+ */
+function* slotIds({ prefix, count }: SlotScope): Generator<string> {
+  const start = Math.floor(Math.random() * count);
+  for (let n = 0; n < count; n++) yield `${prefix}:${(start + n) % count}`;
+}
+
+/** The guard of a write to a slot: only while `holder` holds it. */
+const heldBy = (holder: mongoose.Types.ObjectId) => ({
+  filter: { bookingId: holder },
+  holds: (doc: PendingRequestSlotDoc) => doc.bookingId.equals(holder),
+  select: { bookingId: 1 } as Record<string, 1>,
+});
 
 /** Takes one traveler-wide and one per-listing slot for `bookingId`, or neither. */
 export async function claimPendingRequestSlots(
@@ -42,16 +56,20 @@ export async function claimPendingRequestSlots(
   now = new Date(),
 ): Promise<SlotClaim> {
   const bookingId = new mongoose.Types.ObjectId(request.bookingId);
-  const scopes: [PendingScope, string[]][] = [
-    ['traveler', slotIds(`t:${request.travelerId}`, limits.maxPerTraveler)],
-    ['property', slotIds(`p:${request.travelerId}:${request.propertyId}`, limits.maxPerProperty)],
+  const scopes: SlotScope[] = [
+    { name: 'traveler', prefix: `t:${request.travelerId}`, count: limits.maxPerTraveler },
+    {
+      name: 'property',
+      prefix: `p:${request.travelerId}:${request.propertyId}`,
+      count: limits.maxPerProperty,
+    },
   ];
   const taken: string[] = [];
-  for (const [scope, ids] of scopes) {
-    const slot = await claimOneOf(ids, bookingId, now);
+  for (const scope of scopes) {
+    const slot = await claimOneOf(scope, bookingId, now);
     if (!slot) {
       await releasePendingRequestSlots(request.bookingId, taken);
-      return { claimed: false, scope, limit: ids.length };
+      return { claimed: false, scope: scope.name, limit: scope.count };
     }
     taken.push(slot);
   }
@@ -60,19 +78,13 @@ export async function claimPendingRequestSlots(
 
 /** Gives back the slots a booking took; a slot taken meanwhile by another booking is kept. */
 export async function releasePendingRequestSlots(bookingId: string, slots: readonly string[]) {
-  const owner = new mongoose.Types.ObjectId(bookingId);
-  for (const slot of slots) {
-    await deleteByIdIf(PendingRequestSlot, slot, {
-      filter: { bookingId: owner },
-      holds: (doc: PendingRequestSlotDoc) => doc.bookingId.equals(owner),
-      select: { bookingId: 1 },
-    });
-  }
+  const guard = heldBy(new mongoose.Types.ObjectId(bookingId));
+  for (const slot of slots) await deleteByIdIf(PendingRequestSlot, slot, guard);
 }
 
-async function claimOneOf(ids: string[], bookingId: mongoose.Types.ObjectId, now: Date) {
+async function claimOneOf(scope: SlotScope, bookingId: mongoose.Types.ObjectId, now: Date) {
   for (let attempt = 0; attempt < 2; attempt++) {
-    for (const _id of ids) {
+    for (const _id of slotIds(scope)) {
       try {
         await PendingRequestSlot.create({ _id, bookingId, claimedAt: now });
         return _id;
@@ -81,24 +93,18 @@ async function claimOneOf(ids: string[], bookingId: mongoose.Types.ObjectId, now
       }
     }
     // Every slot is taken: free the ones whose booking is no longer pending, then try again.
-    if (!(await freeStaleSlots(ids, now))) return null;
+    if (!(await freeStaleSlots(scope, now))) return null;
   }
   return null;
 }
 
-/** Deletes the slots of `ids` that no PENDING booking holds; true if any was freed. */
-async function freeStaleSlots(ids: string[], now: Date): Promise<boolean> {
+/** Deletes the slots of the scope that no PENDING booking holds; true if any was freed. */
+async function freeStaleSlots(scope: SlotScope, now: Date): Promise<boolean> {
   let freed = false;
-  for (const _id of ids) {
+  for (const _id of slotIds(scope)) {
     const slot = await PendingRequestSlot.findById(_id).lean();
     if (!slot || !(await isStale(slot, now))) continue;
-    const holder = slot.bookingId;
-    freed =
-      (await deleteByIdIf(PendingRequestSlot, _id, {
-        filter: { bookingId: holder },
-        holds: (doc: PendingRequestSlotDoc) => doc.bookingId.equals(holder),
-        select: { bookingId: 1 },
-      })) || freed;
+    freed = (await deleteByIdIf(PendingRequestSlot, _id, heldBy(slot.bookingId))) || freed;
   }
   return freed;
 }

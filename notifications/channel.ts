@@ -61,16 +61,33 @@ async function storeInApp(n: OutgoingNotification): Promise<void> {
   }
 }
 
+/**
+ * Account addresses by user id. An account's email never changes (there is no route for it),
+ * so each process looks one up once; the map is dropped whole when it grows past its bound.
+ */
+const addresses = new Map<string, string>();
+const MAX_REMEMBERED_ADDRESSES = 10_000;
+
+async function addressOf(userId: string): Promise<string | null> {
+  const known = addresses.get(userId);
+  if (known) return known;
+  const user = await User.findById(userId).select({ email: 1 }).lean();
+  if (!user) return null;
+  if (addresses.size >= MAX_REMEMBERED_ADDRESSES) addresses.clear();
+  addresses.set(userId, user.email);
+  return user.email;
+}
+
 async function emailOnce(sender: EmailSender, n: OutgoingNotification, log: Logger) {
   // Keyed by `_id` alone: the lookup FerretDB serves from its index.
   const _id = createHash('sha256').update(`${n.userId}\n${n.causeKey}`).digest('hex');
   if (await EmailDelivery.exists({ _id })) return;
-  const user = await User.findById(n.userId).select({ email: 1 }).lean();
-  if (!user) {
+  const to = await addressOf(n.userId);
+  if (!to) {
     log.warn('no account to email', { userId: n.userId, kind: n.kind });
     return;
   }
-  await sender.send({ to: user.email, subject: n.title, text: n.body });
+  await sender.send({ to, subject: n.title, text: n.body });
   try {
     await EmailDelivery.create({ _id, kind: n.kind, sentAt: new Date() });
   } catch (error) {

@@ -94,6 +94,8 @@ export interface BookingActivities {
   recordTransition(input: {
     bookingId: string;
     transition: TransitionRecord;
+    /** The traveler's pending-request slots to give back first, as the booking leaves PENDING. */
+    releaseSlots?: string[];
   }): Promise<TransitionRecord>;
   recordIgnoredDecision(input: { bookingId: string; ignored: IgnoredDecision }): Promise<void>;
   notifyTraveler(input: {

@@ -254,7 +254,12 @@ class BookingSaga {
       await this.mongo.releaseNights({ bookingId, propertyId, checkIn, checkOut });
     }
     this.applyLocally(transition);
-    await this.mongo.recordTransition({ bookingId: this.input.bookingId, transition });
+    const slots = transition.from === 'PENDING' ? this.input.pendingRequestSlots : undefined;
+    await this.mongo.recordTransition({
+      bookingId: this.input.bookingId,
+      transition,
+      ...(slots ? { releaseSlots: slots } : {}),
+    });
     await this.notifyTraveler(transition);
   }
 
