@@ -214,18 +214,25 @@ export const Notification = model('Notification', notificationSchema);
 export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
 
 /**
- * A notification that went out by email, keyed by a hash of (user, cause): a redelivered
- * cause is mailed once. The in-app notification itself is the record of what was said.
+ * An email owed: queued with its in-app notification, keyed by a hash of (user, cause), and
+ * deleted by the sender that takes it. It holds only what is still to be sent, so the sender's
+ * scan for due entries stays small on FerretDB (which serves no filter but `_id` from an index).
  */
-const emailDeliverySchema = new Schema(
+const emailOutboxSchema = new Schema(
   {
     _id: { type: String, required: true },
+    userId: { type: objectId, required: true },
     kind: { type: String, required: true },
-    sentAt: { type: Date, required: true },
+    subject: { type: String, required: true },
+    text: { type: String, required: true },
+    attempts: { type: Number, required: true },
+    notBefore: { type: Date, required: true },
   },
-  { collection: 'email_deliveries' },
+  { timestamps: true, collection: 'email_outbox' },
 );
-export const EmailDelivery = model('EmailDelivery', emailDeliverySchema);
+emailOutboxSchema.index({ notBefore: 1 });
+export const EmailOutbox = model('EmailOutbox', emailOutboxSchema);
+export type EmailOutboxDoc = InferSchemaType<typeof emailOutboxSchema> & { _id: string };
 
 /**
  * An owner decision the API issued, recorded before it is published on `booking-updates`, keyed
@@ -284,6 +291,6 @@ export const allModels = [
   LoginAttempt,
   TrustedDevice,
   PendingRequestSlot,
-  EmailDelivery,
+  EmailOutbox,
   IssuedDecision,
 ];

@@ -1,14 +1,15 @@
 /**
  * How people hear about their bookings. Every notification is kept in the in-app store (what
  * `GET /api/notifications` lists); the ones the seed sends by email (a request received, a
- * decision made) also go by email. Push or SMS would be one more transport next to email.
+ * decision made) are also queued in the email outbox, which the email sender (notifications/
+ * email-outbox.ts) drains. Queuing is a Mongo insert, so a slow or unreachable SMTP server never
+ * holds a saga step or a consumer's partition. Push or SMS would be one more outbox.
  */
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Logger } from '../config/logger.js';
 import { isDuplicateKeyError } from '../db/connection.js';
-import { EmailDelivery, Notification, User } from '../db/models.js';
-import type { EmailSender } from './email.js';
+import { EmailOutbox, Notification } from '../db/models.js';
 
 export interface OutgoingNotification {
   userId: string;
@@ -27,26 +28,25 @@ export interface NotificationChannel {
 }
 
 /**
- * The in-app store, plus email when a sender is configured (SMTP_URL). Delivery is retried by
- * its callers (an activity, a consumer) until it succeeds, and each transport de-duplicates by
- * cause: the in-app store by a unique index, email by a record of what was sent, so a retry
- * after a failed send mails once the message that did not go out.
+ * The in-app store and the email outbox. Callers (an activity, a consumer) retry a delivery
+ * until it succeeds; both stores de-duplicate by cause. The email is queued first: a retry
+ * after a crash between the two writes still finds it queued, and a cause delivered again
+ * later (a replay) finds its in-app notification and withdraws the email it just queued.
  */
-export function createNotificationChannel(deps: {
-  log: Logger;
-  email: EmailSender | null;
-}): NotificationChannel {
-  const { log, email } = deps;
+export function createNotificationChannel(deps: { log: Logger }): NotificationChannel {
+  const { log } = deps;
   return {
     async deliver(n) {
-      await storeInApp(n);
-      log.info('notified', { userId: n.userId, kind: n.kind, bookingId: n.bookingId });
-      if (n.byEmail && email) await emailOnce(email, n, log);
+      const queued = n.byEmail ? await queueEmail(n) : null;
+      const stored = await storeInApp(n);
+      if (!stored && queued) await EmailOutbox.deleteOne({ _id: queued });
+      if (stored) log.info('notified', { userId: n.userId, kind: n.kind, bookingId: n.bookingId });
     },
   };
 }
 
-async function storeInApp(n: OutgoingNotification): Promise<void> {
+/** True when this delivery stored it, false when it was there already. */
+async function storeInApp(n: OutgoingNotification): Promise<boolean> {
   try {
     await Notification.create({
       userId: new mongoose.Types.ObjectId(n.userId),
@@ -56,41 +56,29 @@ async function storeInApp(n: OutgoingNotification): Promise<void> {
       body: n.body,
       bookingId: n.bookingId ? new mongoose.Types.ObjectId(n.bookingId) : undefined,
     });
+    return true;
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
+    return false;
   }
 }
 
-/**
- * Account addresses by user id. An account's email never changes (there is no route for it),
- * so each process looks one up once; the map is dropped whole when it grows past its bound.
- */
-const addresses = new Map<string, string>();
-const MAX_REMEMBERED_ADDRESSES = 10_000;
-
-async function addressOf(userId: string): Promise<string | null> {
-  const known = addresses.get(userId);
-  if (known) return known;
-  const user = await User.findById(userId).select({ email: 1 }).lean();
-  if (!user) return null;
-  if (addresses.size >= MAX_REMEMBERED_ADDRESSES) addresses.clear();
-  addresses.set(userId, user.email);
-  return user.email;
-}
-
-async function emailOnce(sender: EmailSender, n: OutgoingNotification, log: Logger) {
-  // Keyed by `_id` alone: the lookup FerretDB serves from its index.
+/** The outbox id this delivery queued, or null when the email was queued already. */
+async function queueEmail(n: OutgoingNotification): Promise<string | null> {
   const _id = createHash('sha256').update(`${n.userId}\n${n.causeKey}`).digest('hex');
-  if (await EmailDelivery.exists({ _id })) return;
-  const to = await addressOf(n.userId);
-  if (!to) {
-    log.warn('no account to email', { userId: n.userId, kind: n.kind });
-    return;
-  }
-  await sender.send({ to, subject: n.title, text: n.body });
   try {
-    await EmailDelivery.create({ _id, kind: n.kind, sentAt: new Date() });
+    await EmailOutbox.create({
+      _id,
+      userId: new mongoose.Types.ObjectId(n.userId),
+      kind: n.kind,
+      subject: n.title,
+      text: n.body,
+      attempts: 0,
+      notBefore: new Date(),
+    });
+    return _id;
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
+    return null;
   }
 }

@@ -1,7 +1,12 @@
-/** The owner side of `booking-requests`: tells the owner a traveler asked for a stay. */
+/**
+ * The seed's notification service: the owner side of `booking-requests` (tells the owner a
+ * traveler asked for a stay) and the email sender that drains the outbox every notification
+ * with an email fills, the traveler's decisions included.
+ */
 import { receivedBookingCreated, type ReceivedBookingCreated } from '../domain/messages.js';
 import { startValidatedConsumer, type HandleResult } from '../kafka/validated-consumer.js';
 import type { NotificationChannel } from '../notifications/channel.js';
+import { startEmailOutboxSender } from '../notifications/email-outbox.js';
 import type { RunningComponent } from './components.js';
 import type { SystemContext } from './system-context.js';
 
@@ -38,5 +43,13 @@ export async function startOwnerNotifier(ctx: SystemContext): Promise<RunningCom
     log,
     handle: notifyOwnerOfRequest(ctx.notifications),
   });
-  return { name: 'notifier', stop: () => consumer.stop() };
+  const mailer = ctx.email ? startEmailOutboxSender(ctx.email, ctx.log.child('email')) : null;
+  if (!mailer) log.warn('no SMTP_URL: queued emails stay in the outbox until a sender runs');
+  return {
+    name: 'notifier',
+    async stop() {
+      await consumer.stop();
+      await mailer?.stop();
+    },
+  };
 }

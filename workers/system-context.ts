@@ -53,7 +53,7 @@ export async function openSystemContext(config: AppConfig, log: Logger): Promise
         log: log.child('email'),
       })
     : null;
-  const notifications = createNotificationChannel({ log: log.child('notify'), email });
+  const notifications = createNotificationChannel({ log: log.child('notify') });
   log.info('connected', {
     kafka: config.KAFKA_BROKERS.join(','),
     kafkaPrincipal: config.KAFKA_SASL_USERNAME ?? '(anonymous)',

@@ -100,8 +100,7 @@ afterAll(async () => {
   await disconnectTestDatabase();
 });
 
-// The in-app store alone: what replay delivers is asserted there.
-const notifications = createNotificationChannel({ log, email: null });
+const notifications = createNotificationChannel({ log });
 const deps = () => ({ kafka, temporal, topics, log, publisher, notifications });
 const keyedBy = (key: string) => (m: RecordedMessage) => m.key === key;
 

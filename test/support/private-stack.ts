@@ -26,6 +26,7 @@ import {
 import type { ManagedProcess } from '../../stack/managed-process.js';
 import { startThrowawayStack } from '../../stack/throwaway-stack.js';
 import { requestJson, type JsonResponse as ApiResponse } from './http-client.js';
+import { startMailServer } from '../../stack/mail.js';
 import { startTemporalDevServer } from '../../stack/temporal.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -93,6 +94,10 @@ export interface PrivateStack {
   startKafka(): Promise<void>;
   stopTemporal(): Promise<void>;
   startTemporal(): Promise<void>;
+  stopMail(): Promise<void>;
+  startMail(): Promise<void>;
+  /** The mailbox (Mailpit's web UI and API) of this stack. */
+  mailWebUrl: string;
   /** Every message on `topic` up to its current end, read by a throw-away consumer group. */
   readTopic(topic: string): Promise<TopicMessage[]>;
   /** The offsets `groupId` committed on `topic`, by partition (-1: nothing committed). */
@@ -218,6 +223,24 @@ export async function startPrivateStack(
       });
       servers.set('temporal', dev.process);
       log(`temporal started again in ${seconds(t0)}s`);
+    },
+
+    mailWebUrl: stack.mailWebUrl as string,
+    async stopMail() {
+      const t0 = Date.now();
+      await server('mailpit').stop();
+      log(`mailpit stopped in ${seconds(t0)}s`);
+    },
+    async startMail() {
+      const t0 = Date.now();
+      const mail = await startMailServer({
+        dataDir,
+        smtpPort: ports.smtp,
+        httpPort: ports.mailWeb,
+        echo: false,
+      });
+      servers.set('mailpit', mail.process);
+      log(`mailpit started again in ${seconds(t0)}s`);
     },
 
     readTopic: (topic) => readTopic(brokers, topic, adminSasl),
