@@ -12,7 +12,8 @@ import type { BookingEventPublisher } from '../kafka/publisher.js';
 import type { EmailSender } from '../notifications/email.js';
 import { allowedMethods } from './allowed-methods.js';
 import { isTransientDatabaseError } from './transient-errors.js';
-import { ApiError } from '../services/errors.js';
+import { DomainError } from '../domain/errors.js';
+import { HttpError, STATUS_OF } from './errors.js';
 import type { AppEnv } from './auth-middleware.js';
 import { documentRoute } from './openapi.js';
 import { authRoutes } from './routes/auth.js';
@@ -45,7 +46,7 @@ export function createApi({ config, temporal, publisher, email, log }: ApiDeps) 
     bodyLimit({
       maxSize: config.BODY_LIMIT_BYTES,
       onError: () => {
-        throw new ApiError(
+        throw new HttpError(
           413,
           'body_too_large',
           `Bodies are limited to ${config.BODY_LIMIT_BYTES} bytes`,
@@ -112,12 +113,13 @@ export function createApi({ config, temporal, publisher, email, log }: ApiDeps) 
     return c.json({ error: { code: 'not_found', message } }, 404);
   });
   app.onError((error, c) => {
-    if (error instanceof ApiError) {
+    if (error instanceof DomainError || error instanceof HttpError) {
       const body = { code: error.code, message: error.message, details: error.details };
       // An error that says when to come back (a throttled or busy log-in) says it in the header too.
       const { retryAfterSeconds } = (error.details ?? {}) as { retryAfterSeconds?: unknown };
       if (typeof retryAfterSeconds === 'number') c.header('Retry-After', String(retryAfterSeconds));
-      return c.json({ error: body }, error.status);
+      const status = error instanceof DomainError ? STATUS_OF[error.code] : error.status;
+      return c.json({ error: body }, status);
     }
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ error: { code: 'bad_request', message: error.message } }, error.status);

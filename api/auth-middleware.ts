@@ -2,7 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { resolveSession, type AuthUser, type Role } from '../services/accounts.js';
-import { ApiError, forbidden } from '../services/errors.js';
+import { DomainError, forbidden } from '../domain/errors.js';
 
 export const SESSION_COOKIE = 'staysaga_session';
 /** A browser that logged in before (see services/trusted-devices.ts); sent to `/api` only. */
@@ -22,7 +22,7 @@ export function requireUser(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = sessionToken(c.req.header('authorization'), getCookie(c, SESSION_COOKIE));
     const user = token ? await resolveSession(token) : null;
-    if (!token || !user) throw new ApiError(401, 'unauthenticated', 'Log in first');
+    if (!token || !user) throw new DomainError('unauthenticated', 'Log in first');
     if (roles.length > 0 && !roles.includes(user.role)) {
       throw forbidden(`Only ${roles.join(' or ')} accounts may do this`);
     }

@@ -2,10 +2,10 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { hasForbiddenCharacters } from '../domain/text.js';
-import { ApiError } from '../services/errors.js';
+import { HttpError } from './errors.js';
 
-function invalid(error: z.ZodError, what: string): ApiError {
-  return new ApiError(
+function invalid(error: z.ZodError, what: string): HttpError {
+  return new HttpError(
     400,
     'validation_failed',
     `Invalid ${what}`,
@@ -26,12 +26,12 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   let body: unknown = {};
   if (text.length > 0) {
     if (!JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
-      throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json');
+      throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
     }
     try {
       body = JSON.parse(text);
     } catch {
-      throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON');
+      throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON');
     }
   }
   const parsed = schema.safeParse(body);
@@ -45,7 +45,7 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S
     [name, ...values].some((text) => hasForbiddenCharacters(text)),
   );
   if (unprintable.length > 0) {
-    throw new ApiError(
+    throw new HttpError(
       400,
       'validation_failed',
       'Invalid query',
@@ -91,7 +91,7 @@ export const objectIdParam = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-ch
 export function readId(c: Context, name = 'id'): string {
   const parsed = objectIdParam.safeParse(c.req.param(name));
   if (!parsed.success) {
-    throw new ApiError(400, 'validation_failed', `Invalid ${name}: must be a 24-character hex id`);
+    throw new HttpError(400, 'validation_failed', `Invalid ${name}: must be a 24-character hex id`);
   }
   return parsed.data;
 }

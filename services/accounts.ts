@@ -11,7 +11,7 @@ import { Session, User, type UserDoc } from '../db/models.js';
 import { hashToken, newBearerSecret } from './bearer-secrets.js';
 import { Bulkhead } from './bulkhead.js';
 import { trustedDeviceId } from './trusted-devices.js';
-import { ApiError, notFound } from './errors.js';
+import { DomainError, notFound } from '../domain/errors.js';
 import {
   accountAttemptKey,
   clearLogInAttempts,
@@ -97,7 +97,7 @@ export async function signUp(input: {
     return user.toObject();
   } catch (error) {
     if (isDuplicateKeyError(error)) {
-      throw new ApiError(409, 'email_taken', 'An account with this email already exists');
+      throw new DomainError('email_taken', 'An account with this email already exists');
     }
     throw error;
   }
@@ -116,7 +116,7 @@ export async function logIn(email: string, password: string, role?: Role): Promi
     user ? user.passwordHash : await hashForUnknownAccount(),
   );
   if (!user || !valid || (role && user.role !== role)) {
-    throw new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
+    throw new DomainError('invalid_credentials', 'Email or password is incorrect');
   }
   return user;
 }

@@ -17,7 +17,7 @@ import { Booking, IssuedDecision } from '../db/models.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import { decideBookingSignal } from '../workflows/booking-definitions.js';
 import type { AuthUser } from './accounts.js';
-import { ApiError, notFound } from './errors.js';
+import { DomainError, notFound } from '../domain/errors.js';
 
 export interface DecisionAccepted {
   bookingId: string;
@@ -46,11 +46,7 @@ export async function bookingOfParty(
 
 function refuseInvalid(current: string, requested: DecisionStatus) {
   if (!canTransition(current as BookingStatus, requested)) {
-    throw new ApiError(
-      409,
-      'invalid_transition',
-      `A ${current} booking cannot become ${requested}`,
-    );
+    throw new DomainError('invalid_transition', `A ${current} booking cannot become ${requested}`);
   }
 }
 

@@ -36,7 +36,7 @@ import {
   type NightsHoldOutcome,
 } from '../workflows/booking-definitions.js';
 import type { AuthUser } from './accounts.js';
-import { ApiError, notFound } from './errors.js';
+import { DomainError, notFound } from '../domain/errors.js';
 import { bookingView } from './booking-views.js';
 
 export interface BookingRequestDeps {
@@ -54,21 +54,21 @@ export interface StayRequest {
 }
 
 /** A stay the policy refuses, as the API answers it: 422 with a code per rule. */
-function refuseStay(problem: StayProblem, policy: BookingPolicy, now: Date): ApiError {
+function refuseStay(problem: StayProblem, policy: BookingPolicy, now: Date): DomainError {
   const message = STAY_PROBLEM_MESSAGES[problem];
   if (problem === 'check-in-too-soon') {
     const earliest = nightOf(earliestCheckIn(now, policy.minNoticeMs));
-    return new ApiError(422, 'check_in_too_soon', `${message}; the earliest is ${earliest}`, {
+    return new DomainError('check_in_too_soon', `${message}; the earliest is ${earliest}`, {
       earliestCheckIn: earliest,
     });
   }
   if (problem === 'check-in-too-far') {
     const latest = nightOf(latestCheckIn(now, policy.horizonMs));
-    return new ApiError(422, 'check_in_too_far', `${message}; the latest is ${latest}`, {
+    return new DomainError('check_in_too_far', `${message}; the latest is ${latest}`, {
       latestCheckIn: latest,
     });
   }
-  return new ApiError(422, 'invalid_stay', message);
+  return new DomainError('invalid_stay', message);
 }
 
 export async function requestStay(
@@ -85,18 +85,14 @@ export async function requestStay(
   const property = await Property.findById(request.propertyId).lean();
   if (!property) throw notFound('Property');
   if (!property.available) {
-    throw new ApiError(409, 'property_unavailable', 'This property is not taking bookings');
+    throw new DomainError('property_unavailable', 'This property is not taking bookings');
   }
   if (request.guests > property.maxGuests) {
-    throw new ApiError(
-      422,
-      'too_many_guests',
-      `This property sleeps at most ${property.maxGuests}`,
-    );
+    throw new DomainError('too_many_guests', `This property sleeps at most ${property.maxGuests}`);
   }
 
   const travelerName = (await User.findById(traveler.id).select({ name: 1 }).lean())?.name;
-  if (!travelerName) throw new ApiError(401, 'unauthenticated', 'This account no longer exists');
+  if (!travelerName) throw new DomainError('unauthenticated', 'This account no longer exists');
   const { bookingId, replayed } = await claimBookingId(traveler, request, idempotencyKey);
   const input: BookingSagaInput = {
     bookingId,
@@ -114,7 +110,7 @@ export async function requestStay(
   // A replay joins the first request's saga, which took the slots already.
   const outcome = replayed ? await startSaga(deps, input) : await startCappedSaga(deps, input);
   if (!outcome.held) {
-    throw new ApiError(409, 'dates_unavailable', 'Some of these nights are already booked', {
+    throw new DomainError('dates_unavailable', 'Some of these nights are already booked', {
       conflictingNights: outcome.conflictingNights,
     });
   }
@@ -138,8 +134,7 @@ async function startCappedSaga(
   });
   if (!claim.claimed) {
     const where = claim.scope === 'property' ? 'for this property' : 'in all';
-    throw new ApiError(
-      409,
+    throw new DomainError(
       'too_many_pending_requests',
       `You already have ${claim.limit} pending booking requests ${where}; wait for an answer or cancel one`,
       { scope: claim.scope, limit: claim.limit },
@@ -177,8 +172,7 @@ async function claimBookingId(traveler: AuthUser, request: StayRequest, key?: st
   const existing = await IdempotencyKey.findById(_id).lean();
   if (!existing) throw new Error(`idempotency key ${_id} vanished`);
   if (existing.fingerprint !== fingerprint) {
-    throw new ApiError(
-      422,
+    throw new DomainError(
       'idempotency_key_reused',
       'This Idempotency-Key was already used for a different booking request',
     );

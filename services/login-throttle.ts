@@ -16,7 +16,7 @@
  */
 import { isDuplicateKeyError } from '../db/connection.js';
 import { LoginAttempt } from '../db/models.js';
-import { ApiError } from './errors.js';
+import { DomainError } from '../domain/errors.js';
 
 export interface LoginThrottlePolicy {
   maxFailures: number;
@@ -75,7 +75,7 @@ async function countAttempt(key: string, windowMs: number, now: Date): Promise<A
     }
   }
   // Never count nothing and let the attempt through: the throttle fails closed.
-  throw new ApiError(503, 'login_busy', 'Too many log-ins of this account at once; try again', {
+  throw new DomainError('login_busy', 'Too many log-ins of this account at once; try again', {
     retryAfterSeconds: 1,
   });
 }
@@ -96,7 +96,7 @@ export async function reserveLogInAttempt(
 function tooManyAttempts(window: AttemptWindow, policy: LoginThrottlePolicy, now: Date) {
   const windowEndsAt = window.windowStartedAt.getTime() + policy.windowMs;
   const retryAfterSeconds = Math.max(1, Math.ceil((windowEndsAt - now.getTime()) / 1000));
-  return new ApiError(429, 'too_many_attempts', 'Too many failed log-ins; try again later', {
+  return new DomainError('too_many_attempts', 'Too many failed log-ins; try again later', {
     retryAfterSeconds,
   });
 }

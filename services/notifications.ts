@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import { updateByIdIf } from '../db/guarded-update.js';
 import { Notification, type NotificationDoc } from '../db/models.js';
 import type { AuthUser } from './accounts.js';
-import { notFound } from './errors.js';
+import { notFound } from '../domain/errors.js';
 import type { Page } from './booking-queries.js';
 
 const oid = (id: string) => new mongoose.Types.ObjectId(id);

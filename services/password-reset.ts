@@ -10,7 +10,7 @@ import { PasswordReset, User, type UserDoc } from '../db/models.js';
 import type { EmailSender } from '../notifications/email.js';
 import { hashPassword, revokeAllSessions, type Role } from './accounts.js';
 import { hashToken, newBearerSecret } from './bearer-secrets.js';
-import { ApiError } from './errors.js';
+import { DomainError } from '../domain/errors.js';
 
 export interface PasswordResetRequest {
   email: string;
@@ -22,7 +22,7 @@ export interface PasswordResetRequest {
 }
 
 const invalidResetToken = () =>
-  new ApiError(400, 'invalid_reset_token', 'This reset token is invalid, used or expired');
+  new DomainError('invalid_reset_token', 'This reset token is invalid, used or expired');
 
 function resetEmail(to: string, token: string, ttlMs: number) {
   const minutes = Math.max(1, Math.round(ttlMs / 60_000));

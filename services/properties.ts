@@ -10,7 +10,7 @@ import { startsWithPattern } from '../domain/text.js';
 import { heldNightsOfProperty } from '../db/night-ledger.js';
 import { Booking, NightHold, Property, type PropertyDoc } from '../db/models.js';
 import type { AuthUser } from './accounts.js';
-import { ApiError, forbidden, notFound } from './errors.js';
+import { DomainError, forbidden, notFound } from '../domain/errors.js';
 
 export interface PropertyInput {
   name: string;
@@ -147,8 +147,7 @@ async function refuseWhileBookingsLive(propertyId: string): Promise<void> {
     NightHold.exists({ propertyId: id, night: { $gte: today } }),
   ]);
   if (liveBooking || upcomingHold) {
-    throw new ApiError(
-      409,
+    throw new DomainError(
       'property_has_live_bookings',
       'This property has pending or accepted bookings; they must end before it can be deleted',
     );

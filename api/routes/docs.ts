@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
-import { notFound } from '../../services/errors.js';
+import { notFound } from '../../domain/errors.js';
 import type { AppEnv } from '../auth-middleware.js';
 import { documentRoute, openApiDocument } from '../openapi.js';
 

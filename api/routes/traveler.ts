@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BOOKING_STATUSES } from '../../domain/booking-status.js';
 import { requestStay, type BookingRequestDeps } from '../../services/booking-requests.js';
 import { listTravelerBookings } from '../../services/booking-queries.js';
-import { ApiError } from '../../services/errors.js';
+import { HttpError } from '../errors.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
 import {
   calendarDate,
@@ -64,7 +64,7 @@ export function travelerBookingRoutes(deps: BookingRequestDeps) {
     const keyHeader = c.req.header('idempotency-key');
     const key = keyHeader === undefined ? undefined : idempotencyKey.safeParse(keyHeader);
     if (key && !key.success) {
-      throw new ApiError(
+      throw new HttpError(
         400,
         'validation_failed',
         'Idempotency-Key must be 1-200 printable characters',

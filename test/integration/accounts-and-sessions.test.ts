@@ -22,7 +22,7 @@ import {
   startAccountMaintenance,
 } from '../../services/account-maintenance.js';
 import { hashToken } from '../../services/accounts.js';
-import { ApiError } from '../../services/errors.js';
+import { DomainError } from '../../domain/errors.js';
 import { clearLogInAttempts, reserveLogInAttempt } from '../../services/login-throttle.js';
 import { api, localMailbox, signUp } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
@@ -542,7 +542,7 @@ describe('log-in throttling', () => {
           if (i % 2 === 0) await clearLogInAttempts(key);
           return 'counted';
         } catch (error) {
-          return error instanceof ApiError ? error.code : String(error);
+          return error instanceof DomainError ? error.code : String(error);
         }
       }),
     );
