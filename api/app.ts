@@ -11,7 +11,7 @@ import type { Logger } from '../config/logger.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import type { EmailSender } from '../notifications/email.js';
 import { allowedMethods } from './allowed-methods.js';
-import { isTransientDatabaseError } from './transient-errors.js';
+import { isTransientDatabaseError } from '../db/transient-errors.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpError, STATUS_OF } from './errors.js';
 import type { AppEnv } from './auth-middleware.js';

@@ -72,7 +72,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
-export function publicUser(user: UserDoc) {
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export function publicUser(user: UserDoc): PublicUser {
   return {
     id: user._id.toString(),
     email: user.email,
@@ -86,7 +93,7 @@ export async function signUp(input: {
   password: string;
   name: string;
   role: Role;
-}): Promise<UserDoc> {
+}): Promise<PublicUser> {
   try {
     const user = await User.create({
       email: input.email,
@@ -94,7 +101,7 @@ export async function signUp(input: {
       role: input.role,
       passwordHash: await hashPassword(input.password),
     });
-    return user.toObject();
+    return publicUser(user.toObject());
   } catch (error) {
     if (isDuplicateKeyError(error)) {
       throw new DomainError('email_taken', 'An account with this email already exists');
@@ -142,7 +149,7 @@ export async function logInThrottled(input: {
   /** The `staysaga_device` cookie, when the browser sent one. */
   deviceToken?: string;
   throttle: LogInThrottle;
-}): Promise<{ user: UserDoc; fromTrustedDevice: boolean }> {
+}): Promise<{ user: PublicUser; fromTrustedDevice: boolean }> {
   const { email, throttle } = input;
   const deviceId = input.deviceToken ? await trustedDeviceId(input.deviceToken, email) : null;
   const clientKey = deviceId
@@ -154,7 +161,7 @@ export async function logInThrottled(input: {
   try {
     const user = await logIn(email, input.password, input.role);
     await clearLogInAttempts(clientKey);
-    return { user, fromTrustedDevice: deviceId !== null };
+    return { user: publicUser(user), fromTrustedDevice: deviceId !== null };
   } catch (error) {
     if (!deviceId) await spendFailure(accountAttemptKey(email), throttle.windowMs);
     throw error;

@@ -85,6 +85,15 @@ export function propertyView(p: PropertyDoc) {
   };
 }
 
+/** An owner's listings, newest first (at most 500). */
+export async function listOwnerProperties(owner: AuthUser) {
+  const mine = await Property.find({ ownerId: new mongoose.Types.ObjectId(owner.id) })
+    .sort({ createdAt: -1 })
+    .limit(500)
+    .lean<PropertyDoc[]>();
+  return mine.map(propertyView);
+}
+
 export async function createProperty(owner: AuthUser, input: PropertyInput) {
   const created = await Property.create({
     ...input,

@@ -8,16 +8,15 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AppConfig } from '../../config/env.js';
 import { createLogger, type Logger } from '../../config/logger.js';
-import type { UserDoc } from '../../db/models.js';
 import type { EmailSender } from '../../notifications/email.js';
 import {
   logInThrottled,
   openSession,
-  publicUser,
   readProfile,
   revokeSession,
   signUp,
   updateProfile,
+  type PublicUser,
   type Role,
 } from '../../services/accounts.js';
 import { confirmPasswordReset, requestPasswordReset } from '../../services/password-reset.js';
@@ -94,8 +93,7 @@ export function authRoutes(config: AppConfig, forcedRole: Role | undefined, deps
    * Opens a session for a user who just proved the password, and trusts their browser unless
    * it came with a device cookie this account already trusts.
    */
-  const startSession = async (c: Context<AppEnv>, user: UserDoc, trusted = false) => {
-    const view = publicUser(user);
+  const startSession = async (c: Context<AppEnv>, view: PublicUser, trusted = false) => {
     const [session, device] = await Promise.all([
       openSession(view, config.SESSION_TTL),
       trusted ? null : trustDevice(view, config.TRUSTED_DEVICE_TTL),

@@ -1,14 +1,12 @@
 /** Seed Owner service: incoming bookings, decisions on them, stats and the owner's listings. */
 import { Hono } from 'hono';
-import mongoose from 'mongoose';
 import { z } from 'zod';
 import type { DecisionStatus } from '../../domain/booking-status.js';
 import { escapeRegExp } from '../../domain/text.js';
-import { Property, type PropertyDoc } from '../../db/models.js';
 import type { BookingEventPublisher } from '../../kafka/publisher.js';
 import { decideAsOwner } from '../../services/booking-decisions.js';
 import { listOwnerBookings, ownerBookingStats } from '../../services/booking-queries.js';
-import { propertyView } from '../../services/properties.js';
+import { listOwnerProperties } from '../../services/properties.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
 import { objectIdParam, paragraphText, readBody, readId, readQuery } from '../http.js';
 import { documentRoute } from '../openapi.js';
@@ -108,12 +106,8 @@ export function ownerPropertyRoutes() {
     auth: 'owner',
     responses: { 200: 'My properties', 401: 'Not signed in', 403: 'Not an owner' },
   });
-  app.get('/', requireUser('owner'), async (c) => {
-    const mine = await Property.find({ ownerId: new mongoose.Types.ObjectId(c.get('user').id) })
-      .sort({ createdAt: -1 })
-      .limit(500)
-      .lean<PropertyDoc[]>();
-    return c.json({ properties: mine.map(propertyView) });
-  });
+  app.get('/', requireUser('owner'), async (c) =>
+    c.json({ properties: await listOwnerProperties(c.get('user')) }),
+  );
   return app;
 }

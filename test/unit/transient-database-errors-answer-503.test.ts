@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { isTransientDatabaseError } from '../../api/transient-errors.js';
+import { isTransientDatabaseError } from '../../db/transient-errors.js';
 
 const { MongoNetworkError, MongoServerError } = mongoose.mongo;
 
