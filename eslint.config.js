@@ -53,4 +53,48 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // One data-access boundary: every mongoose call is in db/, one module per collection.
+    // Everything else calls those modules (tests and benchmarks read the database to assert).
+    files: ['**/*.ts'],
+    ignores: ['db/**', 'test/**', 'bench/**', 'workflows/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'mongoose',
+              message: 'Only db/ talks to mongoose: call the db/ module of the collection instead.',
+              allowTypeImports: true,
+            },
+          ],
+          patterns: [
+            {
+              regex: '(^|/)db/models(\\.js)?$',
+              message:
+                'The models are db/-internal: call the db/ module of the collection instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // db/ takes domain types and knows nothing of the saga, the services or HTTP.
+    files: ['db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(workflows|services|api|activities|workers|kafka|notifications|ops)/',
+              message: 'db/ may import only domain/ and other db/ modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -5,7 +5,7 @@
 import { bookingCreatedEventId, MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
 import { nightsBetween } from '../domain/stay.js';
 import type { BookingActivities } from '../workflows/booking-definitions.js';
-import * as bookings from '../db/booking-store.js';
+import * as bookings from '../db/bookings.js';
 import * as ledger from '../db/night-ledger.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import type { NotificationChannel } from '../notifications/channel.js';
@@ -40,7 +40,20 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
     },
 
     async recordPendingBooking({ ownerDecisionDeadline, transition, ...input }) {
-      await bookings.createPendingBooking(input, ownerDecisionDeadline, transition);
+      await bookings.createPendingBooking({
+        bookingId: input.bookingId,
+        propertyId: input.propertyId,
+        propertyName: input.propertyName,
+        ownerId: input.ownerId,
+        travelerId: input.travelerId,
+        travelerName: input.travelerName,
+        checkIn: input.checkIn,
+        checkOut: input.checkOut,
+        guests: input.guests,
+        price: input.price,
+        ownerDecisionDeadline,
+        firstTransition: transition,
+      });
       return transition;
     },
 

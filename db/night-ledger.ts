@@ -1,4 +1,4 @@
-import mongoose from 'mongoose';
+import { toObjectId } from './ids.js';
 import type { Night } from '../domain/stay.js';
 import { isDuplicateKeyError } from './connection.js';
 import { deleteByIdIf, type UpdateGuard } from './guarded-update.js';
@@ -13,7 +13,6 @@ export interface HeldStay {
 }
 
 const holdId = (propertyId: string, night: Night) => `${propertyId}:${night}`;
-const oid = (id: string) => new mongoose.Types.ObjectId(id);
 
 /**
  * Holds every night of a stay for one booking, or none of them. Safe to retry: nights this
@@ -32,9 +31,9 @@ export async function holdNights(bookingId: string, stay: HeldStay): Promise<Hol
       await NightHold.insertMany(
         missing.map((night) => ({
           _id: holdId(stay.propertyId, night),
-          propertyId: oid(stay.propertyId),
+          propertyId: toObjectId(stay.propertyId),
           night,
-          bookingId: oid(bookingId),
+          bookingId: toObjectId(bookingId),
         })),
         { ordered: true },
       );
@@ -61,10 +60,10 @@ export async function holdNights(bookingId: string, stay: HeldStay): Promise<Hol
  */
 export async function releaseNights(bookingId: string, stay?: HeldStay): Promise<number> {
   if (!stay) {
-    return (await NightHold.deleteMany({ bookingId: oid(bookingId) })).deletedCount;
+    return (await NightHold.deleteMany({ bookingId: toObjectId(bookingId) })).deletedCount;
   }
   const mine: UpdateGuard<NightHoldDoc> = {
-    filter: { bookingId: oid(bookingId) },
+    filter: { bookingId: toObjectId(bookingId) },
     holds: (hold) => hold.bookingId.toString() === bookingId,
     select: { bookingId: 1 },
   };
@@ -75,11 +74,25 @@ export async function releaseNights(bookingId: string, stay?: HeldStay): Promise
 }
 
 export async function heldNightsOfProperty(propertyId: string): Promise<Night[]> {
-  const holds = await NightHold.find({ propertyId: oid(propertyId) })
+  const holds = await NightHold.find({ propertyId: toObjectId(propertyId) })
     .sort({ night: 1 })
     .select({ night: 1 })
     .lean();
   return holds.map((h) => h.night);
+}
+
+/** The properties with at least one of these nights held (for a search by free dates). */
+export async function propertiesHoldingAnyOf(nights: Night[]): Promise<string[]> {
+  const ids = await NightHold.distinct('propertyId', { night: { $in: nights } });
+  return ids.map((id) => String(id));
+}
+
+/** Whether any night of the property from `night` on is held (a saga may not have recorded yet). */
+export async function hasHeldNightFrom(propertyId: string, night: Night): Promise<boolean> {
+  return (
+    (await NightHold.exists({ propertyId: toObjectId(propertyId), night: { $gte: night } })) !==
+    null
+  );
 }
 
 /** Who holds each of these nights (nights nobody holds are absent), read by `_id`. */

@@ -50,7 +50,7 @@ export function countNights({ checkIn, checkOut }: StayDates): number {
   return Math.round((checkOut.getTime() - checkIn.getTime()) / DAY_MS);
 }
 
-function roundCents(amount: number): number {
+export function roundCents(amount: number): number {
   return Math.round(amount * 100) / 100;
 }
 

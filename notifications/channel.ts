@@ -6,10 +6,9 @@
  * holds a saga step or a consumer's partition. Push or SMS would be one more outbox.
  */
 import { createHash } from 'node:crypto';
-import mongoose from 'mongoose';
 import type { Logger } from '../config/logger.js';
-import { isDuplicateKeyError } from '../db/connection.js';
-import { EmailOutbox, Notification } from '../db/models.js';
+import { queueEmail, takeEmail } from '../db/email-outbox.js';
+import { insertNotification } from '../db/notifications.js';
 
 export interface OutgoingNotification {
   userId: string;
@@ -37,48 +36,24 @@ export function createNotificationChannel(deps: { log: Logger }): NotificationCh
   const { log } = deps;
   return {
     async deliver(n) {
-      const queued = n.byEmail ? await queueEmail(n) : null;
-      const stored = await storeInApp(n);
-      if (!stored && queued) await EmailOutbox.deleteOne({ _id: queued });
+      const { byEmail, ...inApp } = n;
+      const queued = byEmail ? await queueEmailOf(n) : null;
+      const stored = await insertNotification(inApp);
+      if (!stored && queued) await takeEmail(queued);
       if (stored) log.info('notified', { userId: n.userId, kind: n.kind, bookingId: n.bookingId });
     },
   };
 }
 
-/** True when this delivery stored it, false when it was there already. */
-async function storeInApp(n: OutgoingNotification): Promise<boolean> {
-  try {
-    await Notification.create({
-      userId: new mongoose.Types.ObjectId(n.userId),
-      causeKey: n.causeKey,
-      kind: n.kind,
-      title: n.title,
-      body: n.body,
-      bookingId: n.bookingId ? new mongoose.Types.ObjectId(n.bookingId) : undefined,
-    });
-    return true;
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-    return false;
-  }
-}
-
-/** The outbox id this delivery queued, or null when the email was queued already. */
-async function queueEmail(n: OutgoingNotification): Promise<string | null> {
-  const _id = createHash('sha256').update(`${n.userId}\n${n.causeKey}`).digest('hex');
-  try {
-    await EmailOutbox.create({
-      _id,
-      userId: new mongoose.Types.ObjectId(n.userId),
-      kind: n.kind,
-      subject: n.title,
-      text: n.body,
-      attempts: 0,
-      notBefore: new Date(),
-    });
-    return _id;
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-    return null;
-  }
+/** The outbox id of this notification's email, when this delivery queued it. */
+async function queueEmailOf(n: OutgoingNotification): Promise<string | null> {
+  const id = createHash('sha256').update(`${n.userId}\n${n.causeKey}`).digest('hex');
+  const queued = await queueEmail({
+    id,
+    userId: n.userId,
+    kind: n.kind,
+    subject: n.title,
+    text: n.body,
+  });
+  return queued ? id : null;
 }

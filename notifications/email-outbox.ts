@@ -6,7 +6,8 @@
  * never sending one twice from two instances.
  */
 import type { Logger } from '../config/logger.js';
-import { EmailOutbox, User, type EmailOutboxDoc } from '../db/models.js';
+import { dueEmails, requeueEmail, takeEmail, type EmailOutboxDoc } from '../db/email-outbox.js';
+import { emailOfUser } from '../db/users.js';
 import type { EmailSender } from './email.js';
 
 export interface EmailOutboxSender {
@@ -29,23 +30,19 @@ const MAX_REMEMBERED_ADDRESSES = 10_000;
 async function addressOf(userId: string): Promise<string | null> {
   const known = addresses.get(userId);
   if (known) return known;
-  const user = await User.findById(userId).select({ email: 1 }).lean();
-  if (!user) return null;
+  const email = await emailOfUser(userId);
+  if (!email) return null;
   if (addresses.size >= MAX_REMEMBERED_ADDRESSES) addresses.clear();
-  addresses.set(userId, user.email);
-  return user.email;
+  addresses.set(userId, email);
+  return email;
 }
 
 /** Sends the due emails once; returns how many went out. */
 export async function sendDueEmails(sender: EmailSender, log: Logger, now = new Date()) {
-  const due = await EmailOutbox.find({ notBefore: { $lte: now } })
-    .sort({ notBefore: 1 })
-    .limit(BATCH)
-    .lean<EmailOutboxDoc[]>();
+  const due = await dueEmails(now, BATCH);
   let sent = 0;
   for (const entry of due) {
-    const taken = await EmailOutbox.deleteOne({ _id: entry._id });
-    if (taken.deletedCount !== 1) continue; // another instance took it
+    if (!(await takeEmail(entry._id))) continue; // another instance took it
     if (await sendOne(sender, entry, log)) sent += 1;
   }
   return sent;
@@ -64,11 +61,7 @@ async function sendOne(sender: EmailSender, entry: EmailOutboxDoc, log: Logger) 
     const attempts = entry.attempts + 1;
     const retryInMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
     log.warn('email not sent, queued again', { kind: entry.kind, attempts, retryInMs, error });
-    await EmailOutbox.create({
-      ...entry,
-      attempts,
-      notBefore: new Date(Date.now() + retryInMs),
-    });
+    await requeueEmail(entry, attempts, new Date(Date.now() + retryInMs));
     return false;
   }
 }

@@ -11,7 +11,8 @@ import protos, { type google, type temporal } from '@temporalio/proto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
 import { deadLetterTopic } from '../config/env.js';
-import { Booking, IssuedDecision } from '../db/models.js';
+import { findBookingById } from '../db/bookings.js';
+import { wasIssuedByApi } from '../db/issued-decisions.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import {
   objectIdHex,
@@ -213,8 +214,7 @@ async function withDecisionOrigins(
   return Promise.all(
     evidence.map(async (m) => {
       if (m.topic !== topics.updates || m.type !== 'booking-status-updated') return m;
-      // By `_id` alone, the lookup FerretDB serves from its index.
-      const issued = m.eventId ? await IssuedDecision.exists({ _id: m.eventId }) : null;
+      const issued = m.eventId ? await wasIssuedByApi(m.eventId) : false;
       return { ...m, origin: issued ? 'api' : 'topic-only' } satisfies KafkaEvidence;
     }),
   );
@@ -325,7 +325,7 @@ async function collectWorkflowEvidence(
 // Mongo
 
 async function collectMongoEvidence(bookingId: string): Promise<AuditEvidence['mongo']> {
-  const booking = await Booking.findById(bookingId).lean();
+  const booking = await findBookingById(bookingId);
   if (!booking) return undefined;
   return {
     status: booking.status,

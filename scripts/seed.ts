@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { connectMongo, disconnectMongo } from '../db/connection.js';
-import { Property, User, type UserDoc } from '../db/models.js';
+import { countPropertiesOfOwner } from '../db/properties.js';
+import { findUserByEmail } from '../db/users.js';
 import { publicUser, signUp, type Role } from '../services/accounts.js';
 import { createProperty, type PropertyInput } from '../services/properties.js';
 
@@ -115,7 +116,7 @@ const LISTINGS: Listing[][] = [
 let createdAccounts = 0;
 
 async function ensureAccount(email: string, name: string, role: Role, password: string) {
-  const existing = await User.findOne({ email }).lean<UserDoc>();
+  const existing = await findUserByEmail(email);
   if (existing) return publicUser(existing);
   createdAccounts += 1;
   return signUp({ email, name, role, password });
@@ -130,7 +131,7 @@ async function main() {
   let listings = 0;
   for (const [i, { email, name }] of OWNERS.entries()) {
     const owner = await ensureAccount(email, name, 'owner', password);
-    if ((await Property.countDocuments({ ownerId: owner.id })) > 0) continue;
+    if ((await countPropertiesOfOwner(owner.id)) > 0) continue;
     for (const { rooms, ...listing } of LISTINGS[i] ?? []) {
       const [bedrooms, bathrooms] = rooms;
       await createProperty({ id: owner.id, role: 'owner' }, { ...listing, bedrooms, bathrooms });

@@ -4,7 +4,10 @@
  * already dead (reads check `expiresAt` themselves), so running it late or twice is harmless.
  */
 import type { Logger } from '../config/logger.js';
-import { LoginAttempt, PasswordReset, Session, TrustedDevice } from '../db/models.js';
+import { deleteWindowsOpenedBy } from '../db/login-attempts.js';
+import { deleteExpiredPasswordResets } from '../db/password-resets.js';
+import { deleteExpiredSessions } from '../db/sessions.js';
+import { deleteExpiredTrustedDevices } from '../db/trusted-devices.js';
 
 export interface PurgeCounts {
   sessions: number;
@@ -21,18 +24,13 @@ export async function purgeExpiredAccountRecords(options: {
   const now = options.now ?? new Date();
   const windowCutoff = new Date(now.getTime() - options.loginFailureWindowMs);
   const [sessions, passwordResets, loginAttempts, trustedDevices] = await Promise.all([
-    Session.deleteMany({ expiresAt: { $lte: now } }),
+    deleteExpiredSessions(now),
     // A used token is deleted when it is used, so only the expired ones are left here.
-    PasswordReset.deleteMany({ expiresAt: { $lte: now } }),
-    LoginAttempt.deleteMany({ windowStartedAt: { $lte: windowCutoff } }),
-    TrustedDevice.deleteMany({ expiresAt: { $lte: now } }),
+    deleteExpiredPasswordResets(now),
+    deleteWindowsOpenedBy(windowCutoff),
+    deleteExpiredTrustedDevices(now),
   ]);
-  return {
-    sessions: sessions.deletedCount,
-    passwordResets: passwordResets.deletedCount,
-    loginAttempts: loginAttempts.deletedCount,
-    trustedDevices: trustedDevices.deletedCount,
-  };
+  return { sessions, passwordResets, loginAttempts, trustedDevices };
 }
 
 export interface AccountMaintenance {

@@ -5,9 +5,15 @@
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
-import mongoose from 'mongoose';
-import { isDuplicateKeyError } from '../db/connection.js';
-import { Session, User, type UserDoc } from '../db/models.js';
+import { deleteSession, deleteSessionsOfUser, findSession, insertSession } from '../db/sessions.js';
+import {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  updateUserProfile,
+  type ProfileFields,
+  type UserDoc,
+} from '../db/users.js';
 import { hashToken, newBearerSecret } from './bearer-secrets.js';
 import { Bulkhead } from './bulkhead.js';
 import { trustedDeviceId } from './trusted-devices.js';
@@ -94,20 +100,14 @@ export async function signUp(input: {
   name: string;
   role: Role;
 }): Promise<PublicUser> {
-  try {
-    const user = await User.create({
-      email: input.email,
-      name: input.name,
-      role: input.role,
-      passwordHash: await hashPassword(input.password),
-    });
-    return publicUser(user.toObject());
-  } catch (error) {
-    if (isDuplicateKeyError(error)) {
-      throw new DomainError('email_taken', 'An account with this email already exists');
-    }
-    throw error;
-  }
+  const user = await insertUser({
+    email: input.email,
+    name: input.name,
+    role: input.role,
+    passwordHash: await hashPassword(input.password),
+  });
+  if (!user) throw new DomainError('email_taken', 'An account with this email already exists');
+  return publicUser(user);
 }
 
 // Checked when the email is unknown, so that answer takes as long as a wrong password and the
@@ -117,7 +117,7 @@ const hashForUnknownAccount = () => (unknownAccountHash ??= hashPassword(randomU
 
 /** Same answer for an unknown email and a wrong password: no account enumeration. */
 export async function logIn(email: string, password: string, role?: Role): Promise<UserDoc> {
-  const user = await User.findOne({ email: email.trim().toLowerCase() }).lean<UserDoc>();
+  const user = await findUserByEmail(email);
   const valid = await verifyPassword(
     password,
     user ? user.passwordHash : await hashForUnknownAccount(),
@@ -173,12 +173,7 @@ export { hashToken };
 export async function openSession(user: AuthUser, ttlMs: number) {
   const token = newBearerSecret();
   const expiresAt = new Date(Date.now() + ttlMs);
-  await Session.create({
-    _id: hashToken(token),
-    userId: new mongoose.Types.ObjectId(user.id),
-    role: user.role,
-    expiresAt,
-  });
+  await insertSession({ tokenHash: hashToken(token), userId: user.id, role: user.role, expiresAt });
   return { token, expiresAt };
 }
 
@@ -186,19 +181,18 @@ export async function openSession(user: AuthUser, ttlMs: number) {
 export async function resolveSession(token: string): Promise<AuthUser | null> {
   // By `_id` alone, expiry checked here: FerretDB serves only an exact `{_id}` filter from its
   // index, and this runs on every authenticated request.
-  const session = await Session.findById(hashToken(token)).lean();
+  const session = await findSession(hashToken(token));
   if (!session || session.expiresAt.getTime() <= Date.now()) return null;
   return { id: session.userId.toString(), role: session.role };
 }
 
 export async function revokeSession(token: string): Promise<void> {
-  await Session.deleteOne({ _id: hashToken(token) });
+  await deleteSession(hashToken(token));
 }
 
 /** Log-out everywhere: after a password reset no session opened with the old password lives on. */
 export async function revokeAllSessions(userId: string): Promise<number> {
-  const result = await Session.deleteMany({ userId: new mongoose.Types.ObjectId(userId) });
-  return result.deletedCount;
+  return deleteSessionsOfUser(userId);
 }
 
 export function profileView(user: UserDoc) {
@@ -210,21 +204,17 @@ export function profileView(user: UserDoc) {
   };
 }
 
-export type ProfileChanges = Partial<Pick<UserDoc, 'name' | 'phone' | 'bio' | 'avatarUrl'>>;
+export type ProfileChanges = ProfileFields;
 
 export async function readProfile(userId: string) {
-  const user = await User.findById(userId).lean<UserDoc>();
+  const user = await findUserById(userId);
   if (!user) throw notFound('User');
   return profileView(user);
 }
 
 /** Only the profile fields: email, role and password have their own, stricter paths. */
 export async function updateProfile(userId: string, changes: ProfileChanges) {
-  const user = await User.findByIdAndUpdate(
-    userId,
-    { $set: changes },
-    { returnDocument: 'after', runValidators: true },
-  ).lean<UserDoc>();
+  const user = await updateUserProfile(userId, changes);
   if (!user) throw notFound('User');
   return profileView(user);
 }

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import mongoose from 'mongoose';
 import {
   canTransition,
   type BookingStatus,
@@ -13,7 +12,9 @@ import {
 } from '../domain/booking-status.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import { MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
-import { Booking, IssuedDecision } from '../db/models.js';
+import { findBookingById } from '../db/bookings.js';
+import { isObjectIdHex } from '../db/ids.js';
+import { recordIssuedDecision } from '../db/issued-decisions.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import { decideBookingSignal } from '../workflows/booking-definitions.js';
 import type { AuthUser } from './accounts.js';
@@ -37,8 +38,8 @@ export async function bookingOfParty(
   user: AuthUser,
   parties: readonly Party[] = ['ownerId', 'travelerId'],
 ) {
-  if (!mongoose.isValidObjectId(bookingId)) throw notFound('Booking');
-  const booking = await Booking.findById(bookingId).lean();
+  if (!isObjectIdHex(bookingId)) throw notFound('Booking');
+  const booking = await findBookingById(bookingId);
   if (!booking) throw notFound('Booking');
   if (!parties.some((party) => booking[party].toString() === user.id)) throw notFound('Booking');
   return booking;
@@ -63,7 +64,7 @@ export async function decideAsOwner(
   const issuedAt = new Date();
   // Recorded first, so every decision of ours on the topic has its record (a record whose
   // publish then failed is a decision that never went out: the client got a 5xx).
-  await IssuedDecision.create({ _id: eventId, bookingId, ownerId: owner.id, status, issuedAt });
+  await recordIssuedDecision({ eventId, bookingId, ownerId: owner.id, status, issuedAt });
   await publisher.bookingStatusUpdated({
     type: 'booking-status-updated',
     bookingId,

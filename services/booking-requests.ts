@@ -9,7 +9,6 @@ import {
   WorkflowExecutionAlreadyStartedError,
   type Client,
 } from '@temporalio/client';
-import mongoose from 'mongoose';
 import { bookingWorkflowId } from '../domain/ids.js';
 import {
   bookingRequestProblem,
@@ -22,12 +21,15 @@ import {
   type StayDates,
   type StayProblem,
 } from '../domain/stay.js';
-import { isDuplicateKeyError } from '../db/connection.js';
+import { findBookingById } from '../db/bookings.js';
+import { claimIdempotencyKey } from '../db/idempotency-keys.js';
+import { newObjectIdHex } from '../db/ids.js';
 import {
   claimPendingRequestSlots,
   releasePendingRequestSlots,
 } from '../db/pending-request-slots.js';
-import { Booking, IdempotencyKey, Property, User } from '../db/models.js';
+import { findPropertyById } from '../db/properties.js';
+import { findUserById } from '../db/users.js';
 import type { bookingWorkflow } from '../workflows/booking.js';
 import {
   bookingStatusQuery,
@@ -82,7 +84,7 @@ export async function requestStay(
   const problem = bookingRequestProblem(dates, now, deps.policy);
   if (problem) throw refuseStay(problem, deps.policy, now);
 
-  const property = await Property.findById(request.propertyId).lean();
+  const property = await findPropertyById(request.propertyId);
   if (!property) throw notFound('Property');
   if (!property.available) {
     throw new DomainError('property_unavailable', 'This property is not taking bookings');
@@ -91,7 +93,7 @@ export async function requestStay(
     throw new DomainError('too_many_guests', `This property sleeps at most ${property.maxGuests}`);
   }
 
-  const travelerName = (await User.findById(traveler.id).select({ name: 1 }).lean())?.name;
+  const travelerName = (await findUserById(traveler.id))?.name;
   if (!travelerName) throw new DomainError('unauthenticated', 'This account no longer exists');
   const { bookingId, replayed } = await claimBookingId(traveler, request, idempotencyKey);
   const input: BookingSagaInput = {
@@ -114,7 +116,7 @@ export async function requestStay(
       conflictingNights: outcome.conflictingNights,
     });
   }
-  const booking = await Booking.findById(bookingId).lean();
+  const booking = await findBookingById(bookingId);
   if (!booking) throw new Error(`booking ${bookingId} was held but not recorded`);
   return { booking: bookingView(booking), replayed };
 }
@@ -157,27 +159,20 @@ async function startCappedSaga(
  * the same workflow. Reusing a key for a different stay is refused.
  */
 async function claimBookingId(traveler: AuthUser, request: StayRequest, key?: string) {
-  const bookingId = new mongoose.Types.ObjectId();
-  if (!key) return { bookingId: bookingId.toString(), replayed: false };
+  const bookingId = newObjectIdHex();
+  if (!key) return { bookingId, replayed: false };
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([request.propertyId, request.checkIn, request.checkOut, request.guests]))
     .digest('hex');
-  const _id = `${traveler.id}:${key}`;
-  try {
-    await IdempotencyKey.create({ _id, bookingId, fingerprint });
-    return { bookingId: bookingId.toString(), replayed: false };
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-  }
-  const existing = await IdempotencyKey.findById(_id).lean();
-  if (!existing) throw new Error(`idempotency key ${_id} vanished`);
-  if (existing.fingerprint !== fingerprint) {
+  const claim = await claimIdempotencyKey(`${traveler.id}:${key}`, bookingId, fingerprint);
+  if (claim.first) return { bookingId, replayed: false };
+  if (claim.fingerprint !== fingerprint) {
     throw new DomainError(
       'idempotency_key_reused',
       'This Idempotency-Key was already used for a different booking request',
     );
   }
-  return { bookingId: existing.bookingId.toString(), replayed: true };
+  return { bookingId: claim.bookingId, replayed: true };
 }
 
 async function startSaga(

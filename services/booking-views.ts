@@ -1,4 +1,4 @@
-import type { BookingDoc } from '../db/models.js';
+import type { BookingDoc } from '../db/bookings.js';
 
 /** The JSON shape of a booking in every API answer. */
 export function bookingView(booking: BookingDoc & { _id: unknown }) {

@@ -14,8 +14,13 @@
  * findAndModify runs no transaction), so a burst may still be undercounted there; on MongoDB
  * the count is exact.
  */
-import { isDuplicateKeyError } from '../db/connection.js';
-import { LoginAttempt } from '../db/models.js';
+import {
+  countIntoLiveWindow,
+  deleteWindow,
+  findWindow,
+  openWindow,
+  type AttemptWindow,
+} from '../db/login-attempts.js';
 import { DomainError } from '../domain/errors.js';
 
 export interface LoginThrottlePolicy {
@@ -38,11 +43,6 @@ export function deviceAttemptKey(email: string, deviceId: string): string {
   return `${email.trim().toLowerCase()}|device:${deviceId}`;
 }
 
-interface AttemptWindow {
-  attempts: number;
-  windowStartedAt: Date;
-}
-
 /**
  * A log-in that loses this many races for the window document (other log-ins of the same email
  * and client opening, clearing and reopening it meanwhile) is asked to retry instead.
@@ -56,23 +56,10 @@ async function countAttempt(key: string, windowMs: number, now: Date): Promise<A
   // (its insert wins, and this attempt then counts into its window). A success deletes the
   // window, so under a burst of log-ins of one account this can repeat a few times.
   for (let round = 0; round < MAX_COUNTING_ROUNDS; round++) {
-    const live = await LoginAttempt.findOneAndUpdate(
-      { _id: key, windowStartedAt: { $gt: cutoff } },
-      { $inc: { attempts: 1 } },
-      { returnDocument: 'after' },
-    ).lean();
-    if (live) return { attempts: live.attempts, windowStartedAt: live.windowStartedAt };
-    try {
-      // No live window: replace a stale one, or insert the first.
-      await LoginAttempt.updateOne(
-        { _id: key, windowStartedAt: { $lte: cutoff } },
-        { $set: { attempts: 1, windowStartedAt: now } },
-        { upsert: true },
-      );
-      return { attempts: 1, windowStartedAt: now };
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    const live = await countIntoLiveWindow(key, cutoff);
+    if (live) return live;
+    // No live window: replace a stale one, or insert the first.
+    if (await openWindow(key, cutoff, now)) return { attempts: 1, windowStartedAt: now };
   }
   // Never count nothing and let the attempt through: the throttle fails closed.
   throw new DomainError('login_busy', 'Too many log-ins of this account at once; try again', {
@@ -113,7 +100,7 @@ export async function refuseWhenSpent(
   now = new Date(),
 ): Promise<void> {
   const cutoff = new Date(now.getTime() - policy.windowMs);
-  const window = await LoginAttempt.findById(key).lean();
+  const window = await findWindow(key);
   if (!window || window.windowStartedAt <= cutoff) return;
   if (window.attempts >= policy.maxFailures) throw tooManyAttempts(window, policy, now);
 }
@@ -125,5 +112,5 @@ export async function spendFailure(key: string, windowMs: number, now = new Date
 
 /** A successful log-in starts the count again. */
 export async function clearLogInAttempts(key: string): Promise<void> {
-  await LoginAttempt.deleteOne({ _id: key });
+  await deleteWindow(key);
 }

@@ -5,8 +5,8 @@
  * really forgot their password cannot). We keep its SHA-256, so a leaked `password_resets`
  * collection cannot be used either. A token lives until it is used or expires.
  */
-import mongoose from 'mongoose';
-import { PasswordReset, User, type UserDoc } from '../db/models.js';
+import { insertPasswordReset, spendPasswordReset } from '../db/password-resets.js';
+import { findUserByEmail, setPasswordHash } from '../db/users.js';
 import type { EmailSender } from '../notifications/email.js';
 import { hashPassword, revokeAllSessions, type Role } from './accounts.js';
 import { hashToken, newBearerSecret } from './bearer-secrets.js';
@@ -43,18 +43,15 @@ function resetEmail(to: string, token: string, ttlMs: number) {
  * @returns whether a token was issued (for logs and tests, never for the HTTP answer)
  */
 export async function requestPasswordReset(request: PasswordResetRequest): Promise<boolean> {
-  const email = request.email.trim().toLowerCase();
-  const user = await User.findOne(request.role ? { email, role: request.role } : { email })
-    .select({ _id: 1, email: 1 })
-    .lean<Pick<UserDoc, '_id' | 'email'>>();
+  const user = await findUserByEmail(request.email, request.role);
   if (!user) return false;
   if (!request.mailer) throw new Error('no SMTP_URL is configured: a reset token cannot be sent');
 
   const token = newBearerSecret();
   const tokenHash = hashToken(token);
-  await PasswordReset.create({
-    _id: tokenHash,
-    userId: user._id,
+  await insertPasswordReset({
+    tokenHash,
+    userId: user._id.toString(),
     expiresAt: new Date(Date.now() + request.ttlMs),
   });
   await request.mailer.send(resetEmail(user.email, token, request.ttlMs));
@@ -71,17 +68,7 @@ export async function requestPasswordReset(request: PasswordResetRequest): Promi
 export async function confirmPasswordReset(token: string, newPassword: string): Promise<void> {
   // Hash first (scrypt is slow): the token is only spent once the new password is ready.
   const passwordHash = await hashPassword(newPassword);
-  const live = { _id: hashToken(token), expiresAt: { $gt: new Date() } };
-  const reset = await PasswordReset.findOne(live).lean();
-  if (!reset) throw invalidResetToken();
-  const spent = await PasswordReset.deleteOne(live);
-  if (spent.deletedCount !== 1) throw invalidResetToken();
-
-  const userId = reset.userId.toString();
-  const updated = await User.updateOne(
-    { _id: new mongoose.Types.ObjectId(userId) },
-    { $set: { passwordHash } },
-  );
-  if (updated.matchedCount === 0) throw invalidResetToken();
+  const userId = await spendPasswordReset(hashToken(token), new Date());
+  if (!userId || !(await setPasswordHash(userId, passwordHash))) throw invalidResetToken();
   await revokeAllSessions(userId);
 }

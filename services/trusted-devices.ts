@@ -5,17 +5,16 @@
  * the same address) never lock the account holder out. The token proves nothing by itself: the
  * password is still checked, and a device that fails too often is locked like any client.
  */
-import mongoose from 'mongoose';
-import { TrustedDevice } from '../db/models.js';
+import { findTrustedDevice, insertTrustedDevice } from '../db/trusted-devices.js';
 import { hashToken, newBearerSecret } from './bearer-secrets.js';
 
 /** Trusts the browser that just proved the password; returns the token for its cookie. */
 export async function trustDevice(user: { id: string; email: string }, ttlMs: number) {
   const token = newBearerSecret();
   const expiresAt = new Date(Date.now() + ttlMs);
-  await TrustedDevice.create({
-    _id: hashToken(token),
-    userId: new mongoose.Types.ObjectId(user.id),
+  await insertTrustedDevice({
+    tokenHash: hashToken(token),
+    userId: user.id,
     email: user.email.trim().toLowerCase(),
     expiresAt,
   });
@@ -25,7 +24,7 @@ export async function trustDevice(user: { id: string; email: string }, ttlMs: nu
 /** The id of the live device this token names, when it was trusted by `email`'s account. */
 export async function trustedDeviceId(token: string, email: string): Promise<string | null> {
   const id = hashToken(token);
-  const device = await TrustedDevice.findById(id).lean();
+  const device = await findTrustedDevice(id);
   if (!device || device.expiresAt.getTime() <= Date.now()) return null;
   return device.email === email.trim().toLowerCase() ? id : null;
 }

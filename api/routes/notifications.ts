@@ -5,7 +5,7 @@ import {
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
-} from '../../services/notifications.js';
+} from '../../notifications/inbox.js';
 import { requireUser, type AppEnv } from '../auth-middleware.js';
 import { pageQuery, readId, readQuery } from '../http.js';
 import { documentRoute } from '../openapi.js';

@@ -8,11 +8,7 @@
  */
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  applyTransition,
-  createPendingBooking,
-  recordIgnoredDecision,
-} from '../../db/booking-store.js';
+import { applyTransition, createPendingBooking, recordIgnoredDecision } from '../../db/bookings.js';
 import { detectIdOnlyFilterServer } from '../../db/guarded-update.js';
 import { Booking, NightHold, Session } from '../../db/models.js';
 import { holdNights, releaseNights } from '../../db/night-ledger.js';
@@ -99,30 +95,27 @@ describe('the booking hot path', () => {
     expect(await holdNights(bookingId, stay)).toEqual({ held: true });
     expect(await holdNights(bookingId, stay)).toEqual({ held: true }); // a retried hold
     expect(await holdNights(rivalId, stay)).toMatchObject({ held: false });
-    await createPendingBooking(
-      {
-        bookingId,
-        propertyId,
-        propertyName: 'Hot Path Villa',
-        ownerId: oid(),
-        travelerId,
-        travelerName: 'Tess',
-        checkIn: '2031-03-01T00:00:00.000Z',
-        checkOut: '2031-03-03T00:00:00.000Z',
-        guests: 2,
-        price: {
-          nights: 2,
-          pricePerNight: 100,
-          subtotal: 200,
-          cleaningFee: 0,
-          serviceFee: 0,
-          totalPrice: 200,
-        },
-        ownerDecisionTimeoutMs: 60_000,
+    await createPendingBooking({
+      bookingId,
+      propertyId,
+      propertyName: 'Hot Path Villa',
+      ownerId: oid(),
+      travelerId,
+      travelerName: 'Tess',
+      checkIn: '2031-03-01T00:00:00.000Z',
+      checkOut: '2031-03-03T00:00:00.000Z',
+      guests: 2,
+      price: {
+        nights: 2,
+        pricePerNight: 100,
+        subtotal: 200,
+        cleaningFee: 0,
+        serviceFee: 0,
+        totalPrice: 200,
       },
-      new Date(Date.now() + 60_000).toISOString(),
-      pending,
-    );
+      ownerDecisionDeadline: new Date(Date.now() + 60_000).toISOString(),
+      firstTransition: pending,
+    });
     await applyTransition(bookingId, accepted);
     await applyTransition(bookingId, accepted); // a retried write is a no-op
     await recordIgnoredDecision(bookingId, {
