@@ -3,7 +3,7 @@
 #   docker run staysaga:0.1.0 api        (API_SERVICES=auth|owner|property|booking|traveler|all)
 #   docker run staysaga:0.1.0 worker     (also bridge, notifier, or a comma list)
 # Everything runs TypeScript through `node --import tsx`; the workflow code is bundled here, at
-# build time, so workers start without webpack and run exactly the code that was built.
+# build time, so worker processes start without webpack and run exactly the code that was built.
 
 # ---- build: all dependencies, then the workflow bundle --------------------------------------
 FROM node:20.20.2-bookworm-slim AS build
@@ -28,7 +28,7 @@ COPY tsconfig.json ./
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
-COPY workers ./workers
+COPY processes ./processes
 COPY api ./api
 COPY services ./services
 COPY db ./db
@@ -51,5 +51,5 @@ EXPOSE 3000 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "const p=[process.env.PORT||3000,process.env.HEALTH_PORT||8080];const t=(i)=>i<p.length?fetch('http://127.0.0.1:'+p[i]+'/health',{signal:AbortSignal.timeout(2000)}).then((r)=>process.exit(r.ok?0:1),()=>t(i+1)):process.exit(1);t(0)"]
 
-ENTRYPOINT ["node", "--import", "tsx", "workers/main.ts"]
+ENTRYPOINT ["node", "--import", "tsx", "processes/main.ts"]
 CMD ["api"]

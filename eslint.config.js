@@ -89,7 +89,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(workflows|services|api|activities|workers|kafka|notifications|ops)/',
+              regex:
+                '^\\.\\./(workflows|services|api|activities|processes|kafka|notifications|ops)/',
               message: 'db/ may import only domain/ and other db/ modules.',
             },
           ],

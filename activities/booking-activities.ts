@@ -2,6 +2,7 @@
  * The saga's side effects, each one thin and idempotent so Temporal can retry it freely.
  * Built by a factory that receives its dependencies, so tests and processes wire their own.
  */
+import type { BookingStatus } from '../domain/booking-status.js';
 import { bookingCreatedEventId, MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
 import { nightsBetween } from '../domain/stay.js';
 import type { BookingActivities } from '../workflows/booking-definitions.js';
@@ -15,7 +16,8 @@ export interface BookingActivityDeps {
   notifications: NotificationChannel;
 }
 
-const STATUS_TITLES: Record<string, string> = {
+/** A title per status: a new status does not compile without one. */
+const STATUS_TITLES: Record<BookingStatus, string> = {
   PENDING: 'Booking requested',
   ACCEPTED: 'Booking accepted',
   REJECTED: 'Booking rejected',
@@ -25,7 +27,7 @@ const STATUS_TITLES: Record<string, string> = {
 };
 
 /** The decisions the traveler also hears about by email, as the seed's notification service did. */
-const EMAILED_STATUSES = new Set<string>(['ACCEPTED', 'REJECTED', 'EXPIRED', 'CANCELLED']);
+const EMAILED_STATUSES = new Set<BookingStatus>(['ACCEPTED', 'REJECTED', 'EXPIRED', 'CANCELLED']);
 
 export function createBookingActivities(deps: BookingActivityDeps): BookingActivities {
   return {
@@ -90,7 +92,7 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
         userId: travelerId,
         causeKey: `booking:${bookingId}:${transition.to}`,
         kind: `booking-${transition.to.toLowerCase()}`,
-        title: STATUS_TITLES[transition.to] ?? transition.to,
+        title: STATUS_TITLES[transition.to],
         body: `Your stay at ${propertyName} is now ${transition.to}.${reason}`,
         bookingId,
         byEmail: EMAILED_STATUSES.has(transition.to),

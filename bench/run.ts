@@ -17,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../config/logger.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import { startThrowawayStack } from '../stack/throwaway-stack.js';
-import { runComponentsOn } from '../workers/main.js';
+import { runComponentsOn } from '../processes/main.js';
 import {
   LOAD_TEST_POLICY,
   renderApiLoadTable,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { workflowBundlerOptions } from '../workers/booking-worker.js';
+import { workflowBundlerOptions } from '../processes/booking-worker.js';
 import { baselineActivities } from './baseline-workflows/activities.js';
 import {
   baselineDecisionSignal,

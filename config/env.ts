@@ -3,7 +3,8 @@
  * deployment fails at start-up with a clear message instead of misbehaving later.
  */
 import { z } from 'zod';
-import { DEFAULT_OWNER_DECISION_TIMEOUT_MS, parseDuration } from '../domain/owner-deadline.js';
+import { parseDuration } from '../domain/duration.js';
+import { DEFAULT_OWNER_DECISION_TIMEOUT_MS } from '../domain/owner-deadline.js';
 import { DEFAULT_BOOKING_POLICY } from '../domain/stay.js';
 
 const duration = (fallbackMs: number) =>
@@ -165,8 +166,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;
-}
-
-export function deadLetterTopic(topic: string): string {
-  return `${topic}.DLT`;
 }

@@ -16,6 +16,17 @@ export async function detectIdOnlyFilterServer(): Promise<void> {
   scansUnlessIdOnly = 'ferretdbVersion' in info;
 }
 
+/**
+ * Which form the guarded writes take: `true` reads by `_id` and checks in code (FerretDB's),
+ * `false` puts the guard in the write's filter (MongoDB's). Set by `detectIdOnlyFilterServer`;
+ * tests set it to run both forms against the same server. Returns the previous form.
+ */
+export function useIdOnlyWrites(idOnly: boolean): boolean {
+  const previous = scansUnlessIdOnly;
+  scansUnlessIdOnly = idOnly;
+  return previous;
+}
+
 type IdValue = mongoose.Types.ObjectId | string;
 
 export interface UpdateGuard<Doc> {

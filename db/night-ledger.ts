@@ -1,10 +1,8 @@
 import { toObjectId } from './ids.js';
-import type { Night } from '../domain/stay.js';
+import type { Night, NightsHold } from '../domain/stay.js';
 import { isDuplicateKeyError } from './connection.js';
 import { deleteByIdIf, type UpdateGuard } from './guarded-update.js';
 import { NightHold, type NightHoldDoc } from './models.js';
-
-export type HoldResult = { held: true } | { held: false; conflictingNights: Night[] };
 
 /** Where a stay's nights are held: one ledger document per night, keyed by property and night. */
 export interface HeldStay {
@@ -24,7 +22,7 @@ const holdId = (propertyId: string, night: Night) => `${propertyId}:${night}`;
  * common case is one write, and no read here ever scans (FerretDB serves only `_id` filters from
  * an index).
  */
-export async function holdNights(bookingId: string, stay: HeldStay): Promise<HoldResult> {
+export async function holdNights(bookingId: string, stay: HeldStay): Promise<NightsHold> {
   let missing = [...stay.nights].sort();
   for (;;) {
     try {

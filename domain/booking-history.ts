@@ -12,6 +12,16 @@ export type DecisionSource =
   | { kind: 'api' }
   | { kind: 'timer' };
 
+/** An owner's or traveler's request to move the booking, delivered to its saga as a signal. */
+export interface BookingDecision {
+  eventId: string;
+  status: DecisionStatus;
+  reason?: string;
+  actor: Actor;
+  decidedAt: string;
+  source: DecisionSource;
+}
+
 /** One applied status change, as kept in the workflow state and the booking's Mongo history. */
 export interface TransitionRecord {
   from: BookingStatus | null;

@@ -135,12 +135,3 @@ export function nameBasedUuid(name: string): string {
 export function bookingCreatedEventId(bookingId: string): string {
   return nameBasedUuid(`booking-created:${bookingId}`);
 }
-
-/** Why a consumer refused a message; travels as a dead-letter header. */
-export type DeadLetterReason =
-  | 'malformed-json'
-  | 'schema-violation'
-  | 'unsupported-version'
-  | 'unknown-booking'
-  | 'booking-finished'
-  | 'handler-rejected';

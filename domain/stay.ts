@@ -27,6 +27,9 @@ export interface StayPrice {
   totalPrice: number;
 }
 
+/** Whether every night of a stay was held for a booking, or which of them were taken already. */
+export type NightsHold = { held: true } | { held: false; conflictingNights: Night[] };
+
 /** Longest stay one booking may hold; keeps a booking's night ledger bounded. */
 export const MAX_STAY_NIGHTS = 90;
 

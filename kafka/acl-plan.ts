@@ -12,9 +12,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import kafkajs, { type AclEntry, type Kafka } from 'kafkajs';
-import { deadLetterTopic } from '../config/env.js';
-import { BRIDGE_GROUP_ID } from '../workers/booking-updates-bridge.js';
-import { NOTIFIER_GROUP_ID } from '../workers/owner-notifier.js';
+import { deadLetterTopic } from './dead-letters.js';
+import { BRIDGE_GROUP_ID } from '../processes/booking-updates-bridge.js';
+import { NOTIFIER_GROUP_ID } from '../processes/owner-notifier.js';
 import { ensureBookingTopics, type BookingTopics } from './topics.js';
 
 // Not named imports: Node cannot see these among kafkajs's CommonJS exports.
@@ -39,7 +39,7 @@ export const KAFKA_PRINCIPALS: Record<KafkaRole, string> = {
 };
 
 /**
- * The role each StaySaga component (workers/components.ts) logs in as. Every API process is the
+ * The role each StaySaga component (processes/components.ts) logs in as. Every API process is the
  * owner side: only it publishes (the owners' decisions); the traveler's requests are published
  * by the worker, as `booking-created`.
  */

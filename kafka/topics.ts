@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { deadLetterTopic } from '../config/env.js';
+import { deadLetterTopic } from './dead-letters.js';
 
 export interface BookingTopics {
   requests: string;

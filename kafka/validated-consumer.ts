@@ -9,23 +9,21 @@
  */
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { z } from 'zod';
-import { deadLetterTopic } from '../config/env.js';
-import type { Logger } from '../config/logger.js';
 import {
-  MESSAGE_SCHEMA_VERSION,
-  unsupportedVersion,
+  DEAD_LETTER_HEADERS as H,
+  deadLetterTopic,
   type DeadLetterReason,
-} from '../domain/messages.js';
+} from './dead-letters.js';
+import type { Logger } from '../config/logger.js';
+import type { KafkaPosition } from '../domain/decisions.js';
+import { MESSAGE_SCHEMA_VERSION, unsupportedVersion } from '../domain/messages.js';
 import type { BookingEventPublisher } from './publisher.js';
 
 export type HandleResult =
   { outcome: 'done' } | { outcome: 'dead-letter'; reason: DeadLetterReason; detail: string };
 
-export interface MessageContext {
-  topic: string;
-  partition: number;
-  offset: string;
-}
+/** Where the message being handled was read. */
+export type MessageContext = KafkaPosition;
 
 export interface ValidatedConsumerOptions<T> {
   kafka: Kafka;
@@ -125,12 +123,12 @@ export async function startValidatedConsumer<T>(
     if (verdict.outcome !== 'dead-letter') return;
     const headers: IHeaders = {
       ...message.headers,
-      'x-dead-letter-reason': verdict.reason,
-      'x-dead-letter-detail': verdict.detail.slice(0, 1000),
-      'x-original-topic': ctx.topic,
-      'x-original-partition': String(ctx.partition),
-      'x-original-offset': ctx.offset,
-      'x-consumer-group': groupId,
+      [H.reason]: verdict.reason,
+      [H.detail]: verdict.detail.slice(0, 1000),
+      [H.originalTopic]: ctx.topic,
+      [H.originalPartition]: String(ctx.partition),
+      [H.originalOffset]: ctx.offset,
+      [H.consumerGroup]: groupId,
     };
     await options.publisher.sendRaw(deadLetterTopic(topic), message.key, message.value, headers);
     log.warn('dead-lettered', { ...ctx, reason: verdict.reason, detail: verdict.detail });

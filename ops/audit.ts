@@ -10,7 +10,11 @@ import type { Payload } from '@temporalio/common';
 import protos, { type google, type temporal } from '@temporalio/proto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
-import { deadLetterTopic } from '../config/env.js';
+import {
+  DEAD_LETTER_HEADERS,
+  deadLetterTopic,
+  REDRIVEN_FROM_HEADER,
+} from '../kafka/dead-letters.js';
 import { findBookingById } from '../db/bookings.js';
 import { wasIssuedByApi } from '../db/issued-decisions.js';
 import { bookingWorkflowId } from '../domain/ids.js';
@@ -156,8 +160,8 @@ function kafkaEvidence(topic: string, partition: number, message: KafkaMessage):
     partition,
     offset: message.offset,
     at: new Date(Number(message.timestamp)).toISOString(),
-    deadLetterReason: headerText(message, 'x-dead-letter-reason'),
-    redrivenFrom: headerText(message, 'x-redriven-from'),
+    deadLetterReason: headerText(message, DEAD_LETTER_HEADERS.reason),
+    redrivenFrom: headerText(message, REDRIVEN_FROM_HEADER),
   };
   try {
     const body = messageFields(JSON.parse(message.value?.toString('utf8') ?? ''));

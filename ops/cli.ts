@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../config/logger.js';
 import { createKafka, kafkaSecurity } from '../kafka/client.js';
 import { BookingEventPublisher } from '../kafka/publisher.js';
 import { connectTemporal } from '../temporal/client.js';
-import { openSystemContext } from '../workers/system-context.js';
+import { openSystemContext } from '../processes/system-context.js';
 import { tokenizeArguments, UsageError, validateArguments, type FlagSpec } from './arguments.js';
 import { AUDIT_USAGE, auditArguments, auditBooking, formatAuditReport } from './audit.js';
 import { BOOKINGS_USAGE, bookingsArguments, formatBookingList, listBookings } from './bookings.js';

@@ -9,9 +9,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
-import { deadLetterTopic } from '../config/env.js';
+import {
+  DEAD_LETTER_HEADERS,
+  DEAD_LETTER_REASONS,
+  deadLetterTopic,
+  REDRIVEN_FROM_HEADER,
+  type DeadLetterReason,
+} from '../kafka/dead-letters.js';
 import type { Logger } from '../config/logger.js';
-import { objectIdHex, type DeadLetterReason } from '../domain/messages.js';
+import { objectIdHex } from '../domain/messages.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import type { BookingTopics } from '../kafka/topics.js';
 import { bookingTopicName, type BookingTopicName } from './arguments.js';
@@ -24,24 +30,8 @@ import {
   type PartitionWatermarks,
 } from './topic-range-reader.js';
 
-const DEAD_LETTER_REASONS = [
-  'malformed-json',
-  'schema-violation',
-  'unsupported-version',
-  'unknown-booking',
-  'booking-finished',
-  'handler-rejected',
-] as const satisfies readonly DeadLetterReason[];
-
 /** Headers that describe the dead-lettering itself; the re-driven message does not carry them. */
-const DEAD_LETTER_HEADERS = [
-  'x-dead-letter-reason',
-  'x-dead-letter-detail',
-  'x-original-topic',
-  'x-original-partition',
-  'x-original-offset',
-  'x-consumer-group',
-];
+const DEAD_LETTERING = new Set<string>(Object.values(DEAD_LETTER_HEADERS));
 
 export interface RedriveOptions {
   topic: BookingTopicName;
@@ -124,9 +114,9 @@ export function redriveDecision(
 export function redrivenHeaders(message: KafkaMessage, from: string): IHeaders {
   const headers: IHeaders = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (!DEAD_LETTER_HEADERS.includes(name) && value !== undefined) headers[name] = value;
+    if (!DEAD_LETTERING.has(name) && value !== undefined) headers[name] = value;
   }
-  headers['x-redriven-from'] = from;
+  headers[REDRIVEN_FROM_HEADER] = from;
   return headers;
 }
 
@@ -191,8 +181,8 @@ export async function redriveDeadLetters(
       handle: async (message, range) => {
         summary.read++;
         const dead = {
-          originalTopic: headerText(message, 'x-original-topic'),
-          reason: headerText(message, 'x-dead-letter-reason'),
+          originalTopic: headerText(message, DEAD_LETTER_HEADERS.originalTopic),
+          reason: headerText(message, DEAD_LETTER_HEADERS.reason),
           key: message.key?.toString('utf8') ?? null,
         };
         const decision = redriveDecision(dead, topic, options);

@@ -18,8 +18,7 @@ import {
   type MessageContext,
 } from '../kafka/validated-consumer.js';
 import type { NotificationChannel } from '../notifications/channel.js';
-import { forwardDecisionToSaga } from '../workers/booking-updates-bridge.js';
-import { notifyOwnerOfRequest } from '../workers/owner-notifier.js';
+import { forwardDecisionToSaga, notifyOwnerOfRequest } from '../kafka/booking-handlers.js';
 import {
   bookingTopicName,
   instantArgument,

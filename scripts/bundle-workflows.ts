@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../workers/booking-worker.js';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../processes/booking-worker.js';
 
 async function main() {
   const out = resolve(process.argv[2] ?? 'build/workflow-bundle.js');

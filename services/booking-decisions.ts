@@ -10,6 +10,7 @@ import {
   type BookingStatus,
   type DecisionStatus,
 } from '../domain/booking-status.js';
+import { travelerCancellation } from '../domain/decisions.js';
 import { bookingWorkflowId } from '../domain/ids.js';
 import { MESSAGE_SCHEMA_VERSION } from '../domain/messages.js';
 import { findBookingById } from '../db/bookings.js';
@@ -88,13 +89,14 @@ export async function cancelAsTraveler(
   const booking = await bookingOfParty(bookingId, traveler, ['travelerId']);
   refuseInvalid(booking.status, 'CANCELLED');
   const eventId = randomUUID();
-  await temporal.workflow.getHandle(bookingWorkflowId(bookingId)).signal(decideBookingSignal, {
+  const cancellation = travelerCancellation({
     eventId,
-    status: 'CANCELLED',
+    travelerId: traveler.id,
     reason,
-    actor: { role: 'traveler', userId: traveler.id },
-    decidedAt: new Date().toISOString(),
-    source: { kind: 'api' },
+    at: new Date(),
   });
+  await temporal.workflow
+    .getHandle(bookingWorkflowId(bookingId))
+    .signal(decideBookingSignal, cancellation);
   return { bookingId, requestedStatus: 'CANCELLED', eventId };
 }

@@ -32,6 +32,7 @@ import { findPropertyById } from '../db/properties.js';
 import { findUserById } from '../db/users.js';
 import type { bookingWorkflow } from '../workflows/booking.js';
 import {
+  BOOKING_WORKFLOW_TYPE,
   bookingStatusQuery,
   nightsHeldUpdate,
   type BookingSagaInput,
@@ -181,7 +182,7 @@ async function startSaga(
 ): Promise<NightsHoldOutcome> {
   const workflowId = bookingWorkflowId(input.bookingId);
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof bookingWorkflow>(
-    'bookingWorkflow',
+    BOOKING_WORKFLOW_TYPE,
     {
       workflowId,
       taskQueue: deps.taskQueue,

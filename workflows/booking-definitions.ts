@@ -5,14 +5,16 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { BookingStatus, DecisionStatus } from '../domain/booking-status.js';
+import type { BookingStatus } from '../domain/booking-status.js';
 import type {
-  Actor,
-  DecisionSource,
+  BookingDecision,
   IgnoredDecision,
   TransitionRecord,
 } from '../domain/booking-history.js';
-import type { Night, StayPrice } from '../domain/stay.js';
+import type { NightsHold, StayPrice } from '../domain/stay.js';
+
+/** The saga's workflow type: the name `workflows/booking.ts` exports it under. */
+export const BOOKING_WORKFLOW_TYPE = 'bookingWorkflow';
 
 export interface BookingSagaInput {
   bookingId: string;
@@ -32,19 +34,10 @@ export interface BookingSagaInput {
   pendingRequestSlots?: string[];
 }
 
-/** An owner's or traveler's request to move the booking, delivered as a signal. */
-export interface BookingDecision {
-  eventId: string;
-  status: DecisionStatus;
-  reason?: string;
-  actor: Actor;
-  decidedAt: string;
-  source: DecisionSource;
-}
 
 /** What a booking request learns synchronously: were the nights free? */
 export type NightsHoldOutcome =
-  { held: true; status: BookingStatus } | { held: false; conflictingNights: Night[] };
+  { held: true; status: BookingStatus } | Extract<NightsHold, { held: false }>;
 
 export type SagaPhase = 'HOLDING_NIGHTS' | 'UNAVAILABLE' | BookingStatus;
 
@@ -55,6 +48,8 @@ export interface BookingSagaState {
   transitions: TransitionRecord[];
   ignoredDecisions: IgnoredDecision[];
 }
+
+export type { BookingDecision };
 
 export const decideBookingSignal = defineSignal<[BookingDecision]>('decideBooking');
 export const bookingStatusQuery = defineQuery<BookingSagaState>('status');
@@ -75,7 +70,7 @@ export interface BookingActivities {
     propertyId: string;
     checkIn: string;
     checkOut: string;
-  }): Promise<{ held: true } | { held: false; conflictingNights: Night[] }>;
+  }): Promise<NightsHold>;
   /** The stay is optional only for sagas started before it was passed (their histories). */
   releaseNights(input: {
     bookingId: string;

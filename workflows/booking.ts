@@ -68,10 +68,14 @@ class BookingSaga {
   private readonly inbox: BookingDecision[] = [];
   private readonly seenEventIds = new Set<string>();
   private holdOutcome: NightsHoldOutcome | undefined;
-  private readonly mongo: BookingActivities;
+  /**
+   * The short steps (Mongo writes, the in-app notification with its queued email): local
+   * activities since the `local-mongo-writes` patch, task-queue activities before it.
+   */
+  private readonly shortSteps: BookingActivities;
 
   constructor(private readonly input: BookingSagaInput) {
-    this.mongo = patched(LOCAL_MONGO_WRITES_PATCH) ? localActivities : activities;
+    this.shortSteps = patched(LOCAL_MONGO_WRITES_PATCH) ? localActivities : activities;
     this.state = {
       bookingId: input.bookingId,
       status: 'HOLDING_NIGHTS',
@@ -108,7 +112,7 @@ class BookingSaga {
   /** Holds every night or none; answers the waiting booking request either way. */
   private async holdNights(): Promise<boolean> {
     const { bookingId, propertyId, checkIn, checkOut } = this.input;
-    const hold = await this.mongo.holdNights({ bookingId, propertyId, checkIn, checkOut });
+    const hold = await this.shortSteps.holdNights({ bookingId, propertyId, checkIn, checkOut });
     if (!hold.held) {
       this.state.status = 'UNAVAILABLE';
       if (patched(UNAVAILABLE_STATUS_PATCH)) {
@@ -131,7 +135,7 @@ class BookingSaga {
       actor: { role: 'traveler', userId: this.input.travelerId },
       source: { kind: 'api' },
     });
-    await this.mongo.recordPendingBooking({
+    await this.shortSteps.recordPendingBooking({
       ...this.input,
       ownerDecisionDeadline: this.state.ownerDecisionDeadline,
       transition,
@@ -244,18 +248,18 @@ class BookingSaga {
       source: decision.source,
     };
     this.state.ignoredDecisions.push(ignored);
-    await this.mongo.recordIgnoredDecision({ bookingId: this.input.bookingId, ignored });
+    await this.shortSteps.recordIgnoredDecision({ bookingId: this.input.bookingId, ignored });
   }
 
   private async transition(transition: TransitionRecord): Promise<void> {
     // Compensation first: once the status says the stay is off, its nights are already free.
     if (releasesNights(transition.to)) {
       const { bookingId, propertyId, checkIn, checkOut } = this.input;
-      await this.mongo.releaseNights({ bookingId, propertyId, checkIn, checkOut });
+      await this.shortSteps.releaseNights({ bookingId, propertyId, checkIn, checkOut });
     }
     this.applyLocally(transition);
     const slots = transition.from === 'PENDING' ? this.input.pendingRequestSlots : undefined;
-    await this.mongo.recordTransition({
+    await this.shortSteps.recordTransition({
       bookingId: this.input.bookingId,
       transition,
       ...(slots ? { releaseSlots: slots } : {}),
@@ -271,7 +275,7 @@ class BookingSaga {
   }
 
   private async notifyTraveler(transition: TransitionRecord): Promise<void> {
-    await this.mongo.notifyTraveler({
+    await this.shortSteps.notifyTraveler({
       bookingId: this.input.bookingId,
       travelerId: this.input.travelerId,
       propertyName: this.input.propertyName,

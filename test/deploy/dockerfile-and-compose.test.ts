@@ -29,7 +29,7 @@ import {
 import { MAILPIT_VERSION } from '../../stack/mail.js';
 import { SECURE_KAFKA_BROKER_ENV } from './secure-kafka-settings.js';
 import { searchAttributes } from '../../workflows/booking-definitions.js';
-import { startHealthServer } from '../../workers/health-server.js';
+import { startHealthServer } from '../../processes/health-server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -490,7 +490,7 @@ describe('the Dockerfile', () => {
     expect(env).toContain('WORKFLOW_BUNDLE_PATH=/app/build/workflow-bundle.js');
     expect(env).toContain('HOST=0.0.0.0');
     expect(env).toContain('NODE_ENV=production');
-    expect(runtime).toContain('ENTRYPOINT ["node", "--import", "tsx", "workers/main.ts"]');
+    expect(runtime).toContain('ENTRYPOINT ["node", "--import", "tsx", "processes/main.ts"]');
     expect(runtime).toContain('CMD ["api"]');
     expect(runtime.some((line) => /^EXPOSE .*\b3000\b.*\b8080\b/.test(line))).toBe(true);
   });
@@ -501,7 +501,7 @@ describe('the Dockerfile', () => {
         .map((line) => /^COPY (?!--from)(\S+) \.\/\1$/.exec(line)?.[1])
         .filter((dir): dir is string => dir !== undefined),
     );
-    const needed = importedTopLevelDirs(['workers/main.ts', 'scripts/seed.ts', 'ops/cli.ts']);
+    const needed = importedTopLevelDirs(['processes/main.ts', 'scripts/seed.ts', 'ops/cli.ts']);
     expect(needed).toContain('workflows');
     for (const dir of needed) expect(copied.has(dir), dir).toBe(true);
     for (const dir of ['test', 'bench', 'stack', 'k8s']) expect(copied.has(dir), dir).toBe(false);
@@ -569,7 +569,7 @@ describe('.dockerignore', () => {
     for (const dir of [
       'domain',
       'workflows',
-      'workers',
+      'processes',
       'config',
       'package.json',
       'package-lock.json',
@@ -599,7 +599,7 @@ function importedTopLevelDirs(entries: string[]): string[] {
       if (found) queue.push(found);
     }
   }
-  // workers/start-system.ts (npm start) is not reached from workers/main.ts, so stack/ is not.
+  // processes/start-system.ts (npm start) is not reached from processes/main.ts, so stack/ is not.
   return [...dirs].filter((d) => !d.includes('.')).sort();
 }
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Booking, Notification } from '../../db/models.js';
 import { bookingWorkflowId } from '../../domain/ids.js';
-import { BRIDGE_GROUP_ID } from '../../workers/booking-updates-bridge.js';
+import { BRIDGE_GROUP_ID } from '../../processes/booking-updates-bridge.js';
 import { bookingStatusQuery } from '../../workflows/booking-definitions.js';
 import { eventually } from '../support/eventually.js';
 import {

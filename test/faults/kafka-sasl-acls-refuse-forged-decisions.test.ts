@@ -17,8 +17,8 @@ import {
   toKafkajsAcls,
   type KafkaRole,
 } from '../../kafka/acl-plan.js';
-import { BRIDGE_GROUP_ID } from '../../workers/booking-updates-bridge.js';
-import { NOTIFIER_GROUP_ID } from '../../workers/owner-notifier.js';
+import { BRIDGE_GROUP_ID } from '../../processes/booking-updates-bridge.js';
+import { NOTIFIER_GROUP_ID } from '../../processes/owner-notifier.js';
 import { ConsoleProducerError, produceWithConsoleProducer } from '../../stack/kafka-console.js';
 import { eventually } from '../support/eventually.js';
 import {

@@ -17,7 +17,7 @@ let loadApiUrl: string;
 beforeAll(async () => {
   const [port] = (await freePorts(1)) as [number];
   await startExtraProcess(
-    ['workers/main.ts', 'api'],
+    ['processes/main.ts', 'api'],
     { ...LOAD_TEST_POLICY, PORT: String(port) },
     /listening/,
   );

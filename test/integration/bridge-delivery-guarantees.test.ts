@@ -19,7 +19,8 @@ import { createKafka } from '../../kafka/client.js';
 import { BookingEventPublisher } from '../../kafka/publisher.js';
 import { startValidatedConsumer } from '../../kafka/validated-consumer.js';
 import { bookingStatusQuery } from '../../workflows/booking-definitions.js';
-import { BRIDGE_GROUP_ID, forwardDecisionToSaga } from '../../workers/booking-updates-bridge.js';
+import { forwardDecisionToSaga } from '../../kafka/booking-handlers.js';
+import { BRIDGE_GROUP_ID } from '../../processes/booking-updates-bridge.js';
 import {
   createProperty,
   daysFromNow,

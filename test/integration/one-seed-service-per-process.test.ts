@@ -24,7 +24,7 @@ beforeAll(async () => {
   await startExtraProcess(['scripts/bundle-workflows.ts', bundle], {}, /workflow bundle: /);
   await Promise.all([
     startExtraProcess(
-      ['workers/main.ts', 'worker'],
+      ['processes/main.ts', 'worker'],
       {
         TEMPORAL_TASK_QUEUE: taskQueue,
         WORKFLOW_BUNDLE_PATH: bundle,
@@ -33,7 +33,7 @@ beforeAll(async () => {
       /polling/,
     ),
     startExtraProcess(
-      ['workers/main.ts', 'api'],
+      ['processes/main.ts', 'api'],
       { TEMPORAL_TASK_QUEUE: taskQueue, API_SERVICES: 'property,traveler', PORT: String(apiPort) },
       /listening/,
     ),

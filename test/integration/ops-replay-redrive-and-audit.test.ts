@@ -171,10 +171,11 @@ describe('redrive-dlt', () => {
     const garbage = await recorder.waitFor('booking-updates.DLT', keyedBy(garbageKey));
     expect(garbage.headers['x-dead-letter-reason']).toBe('malformed-json');
 
-    // No consumer of ours ever dead-letters as handler-rejected: nothing matches, nothing goes out.
+    // A reason this dead letter does not have: nothing matches, nothing goes out.
     const otherReason = await redriveDeadLetters(deps(), {
       topic: 'booking-updates',
-      reason: 'handler-rejected',
+      reason: 'booking-finished',
+      bookingId: garbageKey,
       dryRun: false,
     });
     expect(otherReason.redriven).toBe(0);

@@ -1,5 +1,5 @@
 /**
- * The start command itself: `workers/start-system.ts` (what `npm start` runs) brings up its own
+ * The start command itself: `processes/start-system.ts` (what `npm start` runs) brings up its own
  * stack and the whole system, answers HTTP, and on SIGTERM stops everything it started: no JVM,
  * FerretDB, Temporal or Mailpit process is left behind.
  */
@@ -34,7 +34,7 @@ describe('the start command', () => {
       MONGODB_URI: '',
       SMTP_URL: '',
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/start-system.ts'], { env });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'processes/start-system.ts'], { env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,5 +1,5 @@
 /**
- * StaySaga processes started next to the suite's system, on the same stack (`tsx workers/main.ts
+ * StaySaga processes started next to the suite's system, on the same stack (`tsx processes/main.ts
  * <components>` or a script): a deployment shape of their own, or settings the shared system
  * must not have. Each resolves once its output shows it is ready; `stopExtraProcesses` kills them.
  */

@@ -2,7 +2,7 @@
  * A private stack for the fault tests: Temporal, Kafka and the Mongo-wire server on free ports
  * in a temp data dir (via `startStack`), servers that can be stopped and started again on the
  * same ports and data, and StaySaga components run as separately killable child processes
- * (`tsx workers/main.ts <components>`). Plus the direct clients the tests assert with: the app's
+ * (`tsx processes/main.ts <components>`). Plus the direct clients the tests assert with: the app's
  * mongoose models, a Temporal client, a Kafka topic reader, and a small HTTP client for the
  * private API. `stop()` kills every child and server it started.
  */
@@ -85,7 +85,7 @@ export interface PrivateStack {
   kafkaSasl(role: KafkaRole): SASLOptions | undefined;
   temporal: Client;
   api: ApiClient;
-  /** Starts `tsx workers/main.ts <names>` and waits until each named component is serving. */
+  /** Starts `tsx processes/main.ts <names>` and waits until each named component is serving. */
   startComponents(
     names: ComponentName[],
     options?: { env?: NodeJS.ProcessEnv; label?: string; readyTimeoutMs?: number },
@@ -277,7 +277,7 @@ function spawnComponent(
   env: NodeJS.ProcessEnv,
   dataDir: string,
 ): ComponentProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts', names.join(',')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'processes/main.ts', names.join(',')], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../config/logger.js';
 import { startThrowawayStack } from '../../stack/throwaway-stack.js';
-import { runComponentsOn } from '../../workers/main.js';
+import { runComponentsOn } from '../../processes/main.js';
 
 /** Short enough to watch a booking expire in a test, long enough to decide in the others. */
 export const TEST_OWNER_DECISION_TIMEOUT = '20s';

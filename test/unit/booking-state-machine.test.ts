@@ -6,7 +6,8 @@ import {
   isFinal,
   releasesNights,
 } from '../../domain/booking-status.js';
-import { ownerDecisionDeadline, parseDuration } from '../../domain/owner-deadline.js';
+import { parseDuration } from '../../domain/duration.js';
+import { ownerDecisionDeadline } from '../../domain/owner-deadline.js';
 
 describe('the booking state machine', () => {
   it('allows exactly the transitions of the mission', () => {

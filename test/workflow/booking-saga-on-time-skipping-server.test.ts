@@ -11,6 +11,7 @@ import { ensureTemporalBinaries } from '../../stack/temporal.js';
 import { registerBookingSearchAttributes } from '../../temporal/search-attributes.js';
 import type { bookingWorkflow } from '../../workflows/booking.js';
 import {
+  BOOKING_WORKFLOW_TYPE,
   bookingStatusQuery,
   decideBookingSignal,
   nightsHeldUpdate,
@@ -18,7 +19,7 @@ import {
   type BookingDecision,
   type BookingSagaInput,
 } from '../../workflows/booking-definitions.js';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../workers/booking-worker.js';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../processes/booking-worker.js';
 import { fakeBookingActivities } from '../support/fake-booking-activities.js';
 import { recordHistoryFixture } from '../support/history-fixtures.js';
 
@@ -99,7 +100,7 @@ function decision(
 }
 
 async function startSaga(input: BookingSagaInput) {
-  const handle = await env.client.workflow.start<typeof bookingWorkflow>('bookingWorkflow', {
+  const handle = await env.client.workflow.start<typeof bookingWorkflow>(BOOKING_WORKFLOW_TYPE, {
     workflowId: bookingWorkflowId(input.bookingId),
     taskQueue: TASK_QUEUE,
     args: [input],

@@ -5,8 +5,16 @@
  */
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../workers/booking-worker.js';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../processes/booking-worker.js';
+import { BOOKING_WORKFLOW_TYPE } from '../../workflows/booking-definitions.js';
 import { loadHistoryFixtures } from '../support/history-fixtures.js';
+
+describe('the saga', () => {
+  it('is exported under the workflow type every client starts it by', async () => {
+    const workflows: Record<string, unknown> = await import('../../workflows/index.js');
+    expect(typeof workflows[BOOKING_WORKFLOW_TYPE]).toBe('function');
+  });
+});
 
 describe('recorded booking histories', () => {
   it('all replay against the current saga code', async () => {

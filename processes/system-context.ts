@@ -15,6 +15,12 @@ import { createNotificationChannel, type NotificationChannel } from '../notifica
 import { createEmailSender, type EmailSender } from '../notifications/email.js';
 import { connectTemporal } from '../temporal/client.js';
 
+/** A started component of a process: the API, the worker, a consumer. */
+export interface RunningComponent {
+  name: string;
+  stop(): Promise<void>;
+}
+
 export interface SystemContext {
   config: AppConfig;
   log: Logger;

@@ -5,8 +5,7 @@ import { createApi } from '../api/app.js';
 import { answerClientError } from '../api/client-errors.js';
 import { startAccountMaintenance } from '../services/account-maintenance.js';
 import { limitPasswordHashing } from '../services/accounts.js';
-import type { RunningComponent } from './components.js';
-import type { SystemContext } from './system-context.js';
+import type { RunningComponent, SystemContext } from './system-context.js';
 
 export async function startApiServer(
   ctx: SystemContext,

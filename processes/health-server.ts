@@ -4,7 +4,7 @@
  * and Kubernetes probes. It is only started once every component is up.
  */
 import { createServer, type Server } from 'node:http';
-import type { RunningComponent } from './components.js';
+import type { RunningComponent } from './system-context.js';
 
 export function startHealthServer(
   port: number,

@@ -4,8 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 
 type BundleOptions = NonNullable<WorkerOptions['bundlerOptions']>;
 import { createBookingActivities } from '../activities/booking-activities.js';
-import type { RunningComponent } from './components.js';
-import type { SystemContext } from './system-context.js';
+import type { RunningComponent, SystemContext } from './system-context.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

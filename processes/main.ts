@@ -1,9 +1,9 @@
 /**
  * Runs StaySaga components against infrastructure given by the environment:
- *   tsx workers/main.ts [api,worker,bridge,notifier]   (or STAYSAGA_COMPONENTS; default: all)
+ *   tsx processes/main.ts [api,worker,bridge,notifier]   (or STAYSAGA_COMPONENTS; default: all)
  */
 import { DefaultLogger, Runtime, type WorkerInterceptors } from '@temporalio/worker';
-import { loadConfig } from '../config/env.js';
+import { loadConfig, type AppConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
 import { parseComponentNames, startComponents } from './components.js';
 import { openSystemContext } from './system-context.js';
@@ -16,20 +16,21 @@ export interface ComponentExtras {
 
 export async function runComponents(
   names: string | undefined,
+  config: AppConfig,
   log: Logger,
   extras: ComponentExtras = {},
 ) {
   // We own shutdown: stop every component in order instead of the SDK reacting on its own.
   // The SDK's own logs (bundler output, state changes) only matter when something is wrong.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
-  const config = loadConfig();
   const ctx = await openSystemContext(config, log);
   return startComponents({ ...ctx, ...extras }, parseComponentNames(names));
 }
 
 /**
  * Runs components against servers this process started (a local stack's addresses in `env`),
- * with extra settings on top. Typed by shape so production code never depends on stack/.
+ * with extra settings on top of the environment. Typed by shape so production code never
+ * depends on stack/; the process's own environment is left as it is.
  */
 export function runComponentsOn(
   stack: { env: Record<string, string> },
@@ -38,8 +39,8 @@ export function runComponentsOn(
   log: Logger,
   extras: ComponentExtras = {},
 ) {
-  Object.assign(process.env, stack.env, settings);
-  return runComponents(names, log, extras);
+  const config = loadConfig({ ...process.env, ...stack.env, ...settings });
+  return runComponents(names, config, log, extras);
 }
 
 export function stopOnSignals(stop: () => Promise<void>, log: Logger) {
@@ -64,7 +65,7 @@ const isEntryPoint = import.meta.url === new URL(`file://${process.argv[1]}`).hr
 if (isEntryPoint) {
   const log = createLogger('staysaga');
   const names = process.argv[2] ?? process.env.STAYSAGA_COMPONENTS;
-  runComponents(names, log).then(
+  runComponents(names, loadConfig(), log).then(
     (system) => stopOnSignals(() => system.stop(), log),
     (error: unknown) => {
       log.error('failed to start', { error });

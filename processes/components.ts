@@ -4,12 +4,7 @@ import { startBookingUpdatesBridge } from './booking-updates-bridge.js';
 import { startBookingWorker } from './booking-worker.js';
 import { startOwnerNotifier } from './owner-notifier.js';
 import { startHealthServer } from './health-server.js';
-import type { SystemContext } from './system-context.js';
-
-export interface RunningComponent {
-  name: string;
-  stop(): Promise<void>;
-}
+import type { RunningComponent, SystemContext } from './system-context.js';
 
 export const COMPONENTS = {
   api: startApiServer,

@@ -1,0 +1,2 @@
+import { Booking } from '../db/models.js';
+export const find = () => Booking.find();
