@@ -1,2 +1,0 @@
-import { Booking } from '../db/models.js';
-export const find = () => Booking.find();
