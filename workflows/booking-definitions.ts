@@ -34,7 +34,6 @@ export interface BookingSagaInput {
   pendingRequestSlots?: string[];
 }
 
-
 /** What a booking request learns synchronously: were the nights free? */
 export type NightsHoldOutcome =
   { held: true; status: BookingStatus } | Extract<NightsHold, { held: false }>;

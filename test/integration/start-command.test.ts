@@ -34,7 +34,9 @@ describe('the start command', () => {
       MONGODB_URI: '',
       SMTP_URL: '',
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'processes/start-system.ts'], { env });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'processes/start-system.ts'], {
+      env,
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
