@@ -11,7 +11,7 @@ import { BookingEventPublisher } from '../kafka/publisher.js';
 import { connectTemporal } from '../temporal/client.js';
 import { openSystemContext } from '../processes/system-context.js';
 import { tokenizeArguments, UsageError, validateArguments, type FlagSpec } from './arguments.js';
-import { AUDIT_USAGE, auditArguments, auditBooking, formatAuditReport } from './audit.js';
+import { AUDIT_USAGE, auditArguments, auditBooking, formatAuditReport } from './audit/index.js';
 import { BOOKINGS_USAGE, bookingsArguments, formatBookingList, listBookings } from './bookings.js';
 import {
   REDRIVE_USAGE,

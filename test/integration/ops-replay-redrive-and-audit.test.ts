@@ -14,7 +14,7 @@ import { Booking, Notification } from '../../db/models.js';
 import { bookingWorkflowId } from '../../domain/ids.js';
 import { createKafka } from '../../kafka/client.js';
 import { BookingEventPublisher } from '../../kafka/publisher.js';
-import { auditBooking, formatAuditReport } from '../../ops/audit.js';
+import { auditBooking, formatAuditReport } from '../../ops/audit/index.js';
 import { listBookings } from '../../ops/bookings.js';
 import { runOps } from '../../ops/cli.js';
 import { redriveDeadLetters } from '../../ops/redrive-dlt.js';

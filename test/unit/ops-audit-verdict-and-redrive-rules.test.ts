@@ -9,7 +9,7 @@ import {
   eventTypeName,
   formatAuditReport,
   type AuditEvidence,
-} from '../../ops/audit.js';
+} from '../../ops/audit/index.js';
 import { redriveDecision, redrivenHeaders, redriveRanges } from '../../ops/redrive-dlt.js';
 
 const BOOKING = '6b05f48681132b342d127903';
