@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { AppConfig } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
+import type { BookingTopics } from './topics.js';
 
 /** How a client authenticates: SASL credentials of its principal, and TLS. None: plaintext. */
 export interface KafkaSecurity {
@@ -37,6 +38,21 @@ const RETRIED_BY_KAFKAJS =
  * de-duplicates by eventId, so kafkajs's exactly-once caveat does not apply to us.
  */
 const ACCEPTED_CAVEATS = /Limiting retries for the idempotent producer/;
+
+/** The Kafka client of a process and the booking topics, as its configuration names them. */
+export function kafkaOfConfig(
+  config: SecurityConfig &
+    Pick<
+      AppConfig,
+      'KAFKA_CLIENT_ID' | 'KAFKA_BROKERS' | 'KAFKA_REQUEST_TOPIC' | 'KAFKA_RESPONSE_TOPIC'
+    >,
+  log: Logger,
+): { kafka: Kafka; topics: BookingTopics } {
+  return {
+    kafka: createKafka(config.KAFKA_CLIENT_ID, config.KAFKA_BROKERS, log, kafkaSecurity(config)),
+    topics: { requests: config.KAFKA_REQUEST_TOPIC, updates: config.KAFKA_RESPONSE_TOPIC },
+  };
+}
 
 /**
  * A kafkajs client whose own logs go through our logger (warnings and errors only), plaintext

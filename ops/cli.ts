@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { ConfigError, loadConfig, type AppConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
-import { createKafka, kafkaSecurity } from '../kafka/client.js';
+import { kafkaOfConfig } from '../kafka/client.js';
 import { BookingEventPublisher } from '../kafka/publisher.js';
 import { connectTemporal } from '../temporal/client.js';
 import { openSystemContext } from '../processes/system-context.js';
@@ -51,13 +51,7 @@ export const COMMANDS = {
     flags: { valued: ['reason', 'booking'], switches: ['dry-run'] },
     schema: redriveArguments,
     async run(options, config, log) {
-      const kafka = createKafka(
-        config.KAFKA_CLIENT_ID,
-        config.KAFKA_BROKERS,
-        log,
-        kafkaSecurity(config),
-      );
-      const topics = { requests: config.KAFKA_REQUEST_TOPIC, updates: config.KAFKA_RESPONSE_TOPIC };
+      const { kafka, topics } = kafkaOfConfig(config, log);
       const publisher = await BookingEventPublisher.connect(kafka, topics);
       try {
         return formatRedriveSummary(

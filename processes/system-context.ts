@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs';
 import type { AppConfig } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
 import { connectMongo, disconnectMongo } from '../db/connection.js';
-import { createKafka, kafkaSecurity } from '../kafka/client.js';
+import { kafkaOfConfig } from '../kafka/client.js';
 import { BookingEventPublisher } from '../kafka/publisher.js';
 import { ensureBookingTopics, type BookingTopics } from '../kafka/topics.js';
 import { createNotificationChannel, type NotificationChannel } from '../notifications/channel.js';
@@ -39,13 +39,7 @@ export interface SystemContext {
 
 export async function openSystemContext(config: AppConfig, log: Logger): Promise<SystemContext> {
   await connectMongo(config.MONGODB_URI, log.child('mongo'));
-  const kafka = createKafka(
-    config.KAFKA_CLIENT_ID,
-    config.KAFKA_BROKERS,
-    log,
-    kafkaSecurity(config),
-  );
-  const topics = { requests: config.KAFKA_REQUEST_TOPIC, updates: config.KAFKA_RESPONSE_TOPIC };
+  const { kafka, topics } = kafkaOfConfig(config, log);
   // Off where an admin step creates the topics: a role's principal may not (kafka/acl-plan.ts).
   if (config.KAFKA_ENSURE_TOPICS) {
     await ensureBookingTopics(kafka, topics, config.KAFKA_TOPIC_REPLICATION_FACTOR);
