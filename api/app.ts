@@ -2,8 +2,9 @@
  * The HTTP API: one Hono app whose route modules match the seed's services. Every answer is
  * JSON; every error is `{ error: { code, message, details? } }`; nothing leaks a stack trace.
  */
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppConfig, SeedService } from '../config/env.js';
@@ -15,7 +16,8 @@ import { isTransientDatabaseError } from '../db/transient-errors.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpError, STATUS_OF } from './errors.js';
 import type { AppEnv } from './auth-middleware.js';
-import { documentRoute } from './openapi.js';
+import { ApiRouter, jsonResponse, openApiDocument, registerSecuritySchemes } from './openapi.js';
+import { Health } from './schemas.js';
 import { authRoutes } from './routes/auth.js';
 import { bookingRoutes } from './routes/booking.js';
 import { docsRoutes } from './routes/docs.js';
@@ -33,8 +35,76 @@ export interface ApiDeps {
   log: Logger;
 }
 
-export function createApi({ config, temporal, publisher, email, log }: ApiDeps) {
-  const app = new Hono<AppEnv>();
+/** The routes of each seed service, at their full paths. */
+function serviceRoutes({ config, temporal, publisher, email, log }: ApiDeps) {
+  const accounts = { log: log.child('auth'), mailer: email };
+  return {
+    auth: () =>
+      new ApiRouter()
+        .route('/api/auth', authRoutes(config, undefined, accounts))
+        .route('/api/notifications', notificationRoutes()),
+    owner: () =>
+      new ApiRouter()
+        .route('/api/owners', authRoutes(config, 'owner', accounts))
+        .route('/api/owners/bookings', ownerBookingRoutes(publisher))
+        .route('/api/owners/properties', ownerPropertyRoutes()),
+    property: () => new ApiRouter().route('/api/properties', propertyRoutes()),
+    booking: () =>
+      new ApiRouter()
+        .route('/api/bookings', bookedDatesRoute())
+        .route('/api/bookings', bookingRoutes(temporal)),
+    traveler: () =>
+      new ApiRouter().route('/api/travelers', authRoutes(config, 'traveler', accounts)).route(
+        '/api/travelers/bookings',
+        travelerBookingRoutes({
+          temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
+          policy: {
+            minNoticeMs: config.BOOKING_MIN_NOTICE,
+            horizonMs: config.BOOKING_HORIZON,
+            maxPendingPerTraveler: config.MAX_PENDING_PER_TRAVELER,
+            maxPendingPerProperty: config.MAX_PENDING_PER_PROPERTY,
+          },
+        }),
+      ),
+  } satisfies Record<SeedService, () => ApiRouter>;
+}
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Liveness: the API process answers',
+  tags: ['system'],
+  responses: { 200: jsonResponse(Health, 'The process is up') },
+});
+
+function systemRoutes(document: () => ReturnType<typeof openApiDocument>) {
+  return new ApiRouter()
+    .openapi(healthRoute, (c) => c.json({ status: 'ok' } as const, 200))
+    .route('/', docsRoutes(document));
+}
+
+type SchemaOf<App> = App extends Hono<AppEnv, infer S, string> ? S : never;
+type ServiceApp<S extends SeedService> = ReturnType<ReturnType<typeof serviceRoutes>[S]>;
+
+/**
+ * The whole API as a client sees it (every seed service, behind one address or an Ingress),
+ * whichever services one process serves: the type of `hc<AppType>` (api/client.ts).
+ */
+export type AppType = OpenAPIHono<
+  AppEnv,
+  SchemaOf<ReturnType<typeof systemRoutes>> &
+    SchemaOf<ServiceApp<'auth'>> &
+    SchemaOf<ServiceApp<'owner'>> &
+    SchemaOf<ServiceApp<'property'>> &
+    SchemaOf<ServiceApp<'booking'>> &
+    SchemaOf<ServiceApp<'traveler'>>
+>;
+
+export function createApi(deps: ApiDeps) {
+  const { config, log } = deps;
+  const app = new ApiRouter();
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -55,52 +125,17 @@ export function createApi({ config, temporal, publisher, email, log }: ApiDeps) 
     }),
   );
 
-  documentRoute({
-    method: 'get',
-    path: '/health',
-    summary: 'Liveness: the API process answers',
-    tag: 'system',
-    responses: { 200: '{"status":"ok"}' },
-  });
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.route('/', docsRoutes());
-  const accounts = { log: log.child('auth'), mailer: email };
+  // Built once, on first request, from the routes mounted below: only the services served here.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.route(
+    '/',
+    systemRoutes(() => (document ??= openApiDocument(app))),
+  );
+  registerSecuritySchemes(app);
   // Each seed service owns path prefixes; a process serves the services it is given, so the
   // same app runs as one process (the default) or one Deployment per service behind an Ingress.
-  const mount: Record<SeedService, () => void> = {
-    auth: () => {
-      app.route('/api/auth', authRoutes(config, undefined, accounts));
-      app.route('/api/notifications', notificationRoutes());
-    },
-    owner: () => {
-      app.route('/api/owners', authRoutes(config, 'owner', accounts));
-      app.route('/api/owners/bookings', ownerBookingRoutes(publisher));
-      app.route('/api/owners/properties', ownerPropertyRoutes());
-    },
-    property: () => app.route('/api/properties', propertyRoutes()),
-    booking: () => {
-      app.route('/api/bookings', bookedDatesRoute());
-      app.route('/api/bookings', bookingRoutes(temporal));
-    },
-    traveler: () => {
-      app.route('/api/travelers', authRoutes(config, 'traveler', accounts));
-      app.route(
-        '/api/travelers/bookings',
-        travelerBookingRoutes({
-          temporal,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
-          policy: {
-            minNoticeMs: config.BOOKING_MIN_NOTICE,
-            horizonMs: config.BOOKING_HORIZON,
-            maxPendingPerTraveler: config.MAX_PENDING_PER_TRAVELER,
-            maxPendingPerProperty: config.MAX_PENDING_PER_PROPERTY,
-          },
-        }),
-      );
-    },
-  };
-  for (const service of config.API_SERVICES) mount[service]();
+  const services = serviceRoutes(deps);
+  for (const service of config.API_SERVICES) app.route('/', services[service]());
 
   app.notFound((c) => {
     const allow = allowedMethods(app.routes, c.req.path);

@@ -1,8 +1,9 @@
 /** Request parsing for route modules: every input goes through zod, every failure is a 4xx. */
 import type { Context } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { hasForbiddenCharacters } from '../domain/text.js';
 import { HttpError } from './errors.js';
+import { FORBIDDEN_CHARACTERS } from './schemas.js';
 
 function invalid(error: z.ZodError, what: string): HttpError {
   return new HttpError(
@@ -57,58 +58,22 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S
   return parsed.data;
 }
 
-const FORBIDDEN_CHARACTERS = 'must not contain control or bidirectional-override characters';
-
-/** One line of text a person types (a name, a city): trimmed, no control characters. */
-export const lineText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((text) => !hasForbiddenCharacters(text), FORBIDDEN_CHARACTERS);
-
-/** Text that may run over several lines (a description, a reason): tabs and line breaks too. */
-export const paragraphText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((text) => !hasForbiddenCharacters(text, { multiline: true }), FORBIDDEN_CHARACTERS);
-
-/** A token or key a program generated: 1 to `max` printable ASCII characters, no spaces. */
-export const printableToken = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-
-/** A link to a web page or picture: http(s) only, never `javascript:` or `data:`. */
-export const webUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
-
-export const objectIdParam = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex id');
-
-export function readId(c: Context, name = 'id'): string {
-  const parsed = objectIdParam.safeParse(c.req.param(name));
-  if (!parsed.success) {
-    throw new HttpError(400, 'validation_failed', `Invalid ${name}: must be a 24-character hex id`);
+/**
+ * The validation hook of @hono/zod-openapi (path parameters and headers): a failure is our 400,
+ * e.g. `Invalid id: must be a 24-character hex id` or `Idempotency-Key must be 1-200 printable
+ * characters`, never the library's own answer.
+ */
+export function refuseInvalidInput(
+  result: { target: string } & ({ success: true } | { success: false; error: z.ZodError }),
+): void {
+  if (result.success) return;
+  const [issue] = result.error.issues;
+  const name = String(issue?.path[0] ?? result.target);
+  const message = issue?.message ?? 'is invalid';
+  if (result.target === 'param') {
+    throw new HttpError(400, 'validation_failed', `Invalid ${name}: ${message}`);
   }
-  return parsed.data;
+  if (result.target === 'header')
+    throw new HttpError(400, 'validation_failed', `${name} ${message}`);
+  throw invalid(result.error, result.target);
 }
-
-/** A calendar date: `YYYY-MM-DD` or an ISO instant at UTC midnight. */
-export const calendarDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T00:00:00(\.000)?Z)?$/, 'must be YYYY-MM-DD or a UTC-midnight instant')
-  // A day that does not exist (2031-02-30) must not silently roll over into the next month.
-  .refine((text) => {
-    const date = new Date(`${text.slice(0, 10)}T00:00:00.000Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text.slice(0, 10);
-  }, 'is not a real date')
-  .transform((text) => new Date(`${text.slice(0, 10)}T00:00:00.000Z`));
-
-/** `page` (from 1) and `limit` (1-100) of every paginated list; query strings are coerced. */
-export const pageQuery = z.strictObject({
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});

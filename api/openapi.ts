@@ -1,141 +1,117 @@
 /**
- * OpenAPI 3.1 built from the same zod schemas the routes validate with. Each route module
- * documents its routes next to their handlers; a test checks that the documented routes and
- * the routes Hono really serves are the same set, so the document cannot drift from the code.
+ * Routes documented where they are declared. Every route module declares each operation once
+ * with `createRoute` (method, path, request parts, every answer with its schema) and registers
+ * it with `app.openapi(route, handler)` on an `ApiRouter`; @hono/zod-openapi builds the OpenAPI
+ * 3.1 document from the routes of the app actually assembled (a process serving some services
+ * documents only theirs).
+ *
+ * Path parameters and headers are validated by the library (its failures become our errors in
+ * `refuseInvalidInput`). JSON bodies and queries are read by our own rules instead (`readBody`,
+ * `readQuery` in http.ts): an empty body is `{}`, a body not sent as JSON is a 415 whatever its
+ * text, and no query parameter may carry a control character; the library's validators would
+ * answer those differently.
  */
-import { z } from 'zod';
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { z } from 'zod';
+import { requireUser, type AppEnv } from './auth-middleware.js';
+import { readBody, readQuery, refuseInvalidInput } from './http.js';
+import { ErrorBody } from './schemas.js';
+import type { Role } from '../services/accounts.js';
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** An answer with a JSON body. */
+export const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
-export interface RouteDoc {
-  method: Method;
-  /** Full path in Hono style, e.g. `/api/owners/bookings/:id/approve`. */
-  path: string;
-  summary: string;
-  tag: 'auth' | 'properties' | 'bookings' | 'travelers' | 'owners' | 'notifications' | 'system';
-  /** Who may call it; omitted for public routes. */
-  auth?: 'any' | 'traveler' | 'owner';
-  body?: z.ZodType;
-  query?: z.ZodType;
-  headers?: Record<string, string>;
-  /** Media types of the success answers; JSON unless said otherwise (204 has no body). */
-  produces?: string[];
-  responses: Record<number, string>;
-}
+/** An error answer: `{ error: { code, message, details? } }`. */
+export const errorResponse = (description: string) => jsonResponse(ErrorBody, description);
 
-const documented = new Map<string, RouteDoc>();
+/** A JSON request body, read by `readBody`. */
+export const jsonBody = <S extends z.ZodType>(schema: S) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
 
-export function documentRoute(doc: RouteDoc): void {
-  documented.set(`${doc.method.toUpperCase()} ${doc.path}`, doc);
-}
+const SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
-export function documentedRoutes(): RouteDoc[] {
-  return [...documented.values()];
-}
+/** Signed in (with one of `roles`, when given): the check, and the route's documented security. */
+export const signedIn = (...roles: Role[]) => ({
+  middleware: requireUser(...roles),
+  security: SECURITY,
+});
 
-const toJsonSchema = (schema: z.ZodType) =>
-  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
-
-const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-    },
-  },
-};
+type Responses = RouteConfig['responses'];
 
 /**
  * What any operation of its kind may also answer, documented on each so that a client (or a
  * conformance checker) never meets an undocumented status: the route's own list comes on top.
  */
-function commonResponses(doc: RouteDoc, hasPathParams: boolean): Record<number, string> {
-  const common: Record<number, string> = {};
-  if (doc.body || doc.query || hasPathParams || doc.headers) common[400] = 'Invalid input';
-  if (doc.auth) common[401] = 'Not signed in';
-  if (doc.body) {
-    common[413] = 'The body is larger than the limit (BODY_LIMIT_BYTES)';
-    common[415] = 'The body is not sent as application/json';
+function commonResponses(route: RouteConfig): Responses {
+  const common: Responses = {};
+  const { params, query, headers, body } = route.request ?? {};
+  if (body || query || params || headers) common[400] = errorResponse('Invalid input');
+  if (route.security) common[401] = errorResponse('Not signed in');
+  if (body) {
+    common[413] = errorResponse('The body is larger than the limit (BODY_LIMIT_BYTES)');
+    common[415] = errorResponse('The body is not sent as application/json');
   }
   // Refused by the HTTP server before any route, whatever the operation.
-  common[414] = 'The URL is longer than 8 KiB';
-  common[431] = 'The request line and headers are larger than 16 KiB';
-  // Every API route reads the database, which may be busy (FerretDB's lock) or unreachable.
-  if (doc.path.startsWith('/api/')) common[503] = 'The database is busy or unreachable; retry';
+  common[414] = errorResponse('The URL is longer than 8 KiB');
+  common[431] = errorResponse('The request line and headers are larger than 16 KiB');
+  // Every route but the system ones (health, docs) reads the database, which may be busy
+  // (FerretDB's lock) or unreachable.
+  if (!route.tags?.includes('system')) {
+    common[503] = errorResponse('The database is busy or unreachable; retry');
+  }
   return common;
 }
 
-/** Ids are ObjectId hex; other path parameters (a file name) are plain strings. */
-const pathParamSchema = (name: string) =>
-  name === 'id' || name.endsWith('Id')
-    ? { type: 'string', pattern: '^[0-9a-f]{24}$' }
-    : { type: 'string' };
-
-function operation(doc: RouteDoc) {
-  const pathParams = [...doc.path.matchAll(/:(\w+)/g)].map((m) => ({
-    name: m[1],
-    in: 'path',
-    required: true,
-    schema: pathParamSchema(m[1] as string),
-  }));
-  const responses = { ...commonResponses(doc, pathParams.length > 0), ...doc.responses };
-  const produces = doc.produces ?? ['application/json'];
-  const querySchema = doc.query
-    ? (toJsonSchema(doc.query) as { properties?: Record<string, unknown> })
-    : undefined;
-  const queryParams = Object.entries(querySchema?.properties ?? {}).map(([name, schema]) => ({
-    name,
-    in: 'query',
-    required: false,
-    schema,
-  }));
-  const headerParams = Object.entries(doc.headers ?? {}).map(([name, description]) => ({
-    name,
-    in: 'header',
-    required: false,
-    description,
-    schema: { type: 'string' },
-  }));
-  return {
-    summary: doc.summary,
-    tags: [doc.tag],
-    ...(doc.auth ? { security: [{ bearer: [] }, { cookie: [] }] } : {}),
-    parameters: [...pathParams, ...queryParams, ...headerParams],
-    ...(doc.body
-      ? {
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: toJsonSchema(doc.body) } },
-          },
-        }
-      : {}),
-    responses: Object.fromEntries(
-      Object.entries(responses).map(([status, description]) => [
-        status,
-        responseDoc(Number(status), description, produces),
-      ]),
-    ),
-  };
+/**
+ * An OpenAPIHono app whose `openapi(route, handler)` documents the route with its common error
+ * answers and reads its JSON body and query with our rules (see the module comment) into
+ * `c.req.valid('json')` and `c.req.valid('query')`, after the route's middleware (the session
+ * check) and the library's validation of its path parameters and headers.
+ */
+export class ApiRouter extends OpenAPIHono<AppEnv> {
+  constructor() {
+    super({ defaultHook: refuseInvalidInput });
+    const register = this.openapi;
+    const openapi = (
+      route: RouteConfig,
+      handler: MiddlewareHandler<AppEnv>,
+      hook?: Parameters<typeof register>[2],
+    ) => {
+      const { body, query, ...validatedByLibrary } = route.request ?? {};
+      const json = body?.content['application/json'] as { schema?: z.ZodType } | undefined;
+      const bodySchema = json?.schema;
+      const readInput: MiddlewareHandler<AppEnv> = async (c, next) => {
+        if (query) c.req.addValidatedData('query', readQuery(c, query) as object);
+        if (bodySchema) c.req.addValidatedData('json', (await readBody(c, bodySchema)) as object);
+        return handler(c, next);
+      };
+      register(
+        { ...route, request: validatedByLibrary, hide: true },
+        readInput as Parameters<typeof register>[1],
+        hook,
+      );
+      const { middleware: _middleware, hide, ...documented } = route;
+      if (!hide) {
+        this.openAPIRegistry.registerPath({
+          ...documented,
+          responses: { ...commonResponses(route), ...route.responses },
+        });
+      }
+      return this;
+    };
+    this.openapi = openapi as unknown as this['openapi'];
+  }
 }
 
-function responseDoc(status: number, description: string, produces: string[]) {
-  if (status >= 400) {
-    return { description, content: { 'application/json': { schema: errorSchema } } };
-  }
-  if (status === 204) return { description };
-  return { description, content: Object.fromEntries(produces.map((type) => [type, {}])) };
-}
-
-export function openApiDocument() {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const doc of documented.values()) {
-    const path = doc.path.replace(/:(\w+)/g, '{$1}');
-    paths[path] = { ...paths[path], [doc.method]: operation(doc) };
-  }
-  return {
+/** The OpenAPI 3.1 document of `app`: the routes it serves, as assembled. */
+export function openApiDocument(app: Pick<OpenAPIHono, 'getOpenAPI31Document'>) {
+  return app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
       title: 'StaySaga API',
@@ -143,12 +119,18 @@ export function openApiDocument() {
       description:
         'Booking back end of an Airbnb-style stays platform. Every error is `{error:{code,message,details?}}`.',
     },
-    components: {
-      securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer' },
-        cookie: { type: 'apiKey', in: 'cookie', name: 'staysaga_session' },
-      },
-    },
-    paths,
-  };
+  });
+}
+
+/** How signed-in routes take the session: registered once on the app that builds the document. */
+export function registerSecuritySchemes(app: Pick<OpenAPIHono, 'openAPIRegistry'>): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'staysaga_session',
+  });
 }

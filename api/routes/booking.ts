@@ -1,55 +1,62 @@
 /** Seed Booking service: one booking, seen or cancelled by its own parties. */
+import { createRoute } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
-import { Hono } from 'hono';
 import { bookingOfParty, cancelAsTraveler } from '../../services/booking-decisions.js';
 import { bookingView } from '../../services/booking-views.js';
-import { requireUser, type AppEnv } from '../auth-middleware.js';
-import { readBody, readId } from '../http.js';
-import { documentRoute } from '../openapi.js';
-import { decisionBody } from './owner.js';
+import { ApiRouter, errorResponse, jsonBody, jsonResponse, signedIn } from '../openapi.js';
+import {
+  BookingAnswer,
+  DecisionAccepted,
+  IdParams,
+  decisionBody,
+  documentedBooking,
+} from '../schemas.js';
 
 export function bookingRoutes(temporal: Client) {
-  const app = new Hono<AppEnv>();
-
-  documentRoute({
-    method: 'get',
-    path: '/api/bookings/:id',
-    summary: 'One booking with its full transition history (its traveler and owner only)',
-    tag: 'bookings',
-    auth: 'any',
-    responses: {
-      200: 'The booking',
-      400: 'Bad id',
-      401: 'Not signed in',
-      404: 'No such booking, or not mine (as its traveler or its owner)',
-    },
-  });
-  app.get('/:id', requireUser(), async (c) => {
-    const booking = await bookingOfParty(readId(c), c.get('user'));
-    return c.json({ booking: bookingView(booking) });
-  });
-
-  documentRoute({
-    method: 'put',
-    path: '/api/bookings/:id/cancel',
-    summary: 'Cancel my booking (pending, or accepted before check-in); the saga frees the nights',
-    tag: 'bookings',
-    auth: 'traveler',
-    body: decisionBody,
-    responses: {
-      202: 'The cancellation was handed to the booking saga',
-      400: 'Bad id or body',
-      401: 'Not signed in',
-      403: 'Not a traveler account',
-      404: 'No such booking, or not mine',
-      409: 'The booking can no longer be cancelled',
-    },
-  });
-  app.put('/:id/cancel', requireUser('traveler'), async (c) => {
-    const { reason } = await readBody(c, decisionBody);
-    const accepted = await cancelAsTraveler(temporal, c.get('user'), readId(c), reason);
-    return c.json({ decision: accepted }, 202);
-  });
-
-  return app;
+  return new ApiRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}',
+        summary: 'One booking with its full transition history (its traveler and owner only)',
+        tags: ['bookings'],
+        ...signedIn(),
+        request: { params: IdParams },
+        responses: {
+          200: jsonResponse(BookingAnswer, 'The booking'),
+          400: errorResponse('Bad id'),
+          401: errorResponse('Not signed in'),
+          404: errorResponse('No such booking, or not mine (as its traveler or its owner)'),
+        },
+      }),
+      async (c) => {
+        const booking = await bookingOfParty(c.req.valid('param').id, c.get('user'));
+        return c.json({ booking: documentedBooking(bookingView(booking)) }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'put',
+        path: '/{id}/cancel',
+        summary:
+          'Cancel my booking (pending, or accepted before check-in); the saga frees the nights',
+        tags: ['bookings'],
+        ...signedIn('traveler'),
+        request: { params: IdParams, body: jsonBody(decisionBody) },
+        responses: {
+          202: jsonResponse(DecisionAccepted, 'The cancellation was handed to the booking saga'),
+          400: errorResponse('Bad id or body'),
+          401: errorResponse('Not signed in'),
+          403: errorResponse('Not a traveler account'),
+          404: errorResponse('No such booking, or not mine'),
+          409: errorResponse('The booking can no longer be cancelled'),
+        },
+      }),
+      async (c) => {
+        const { reason } = c.req.valid('json');
+        const { id } = c.req.valid('param');
+        const decision = await cancelAsTraveler(temporal, c.get('user'), id, reason);
+        return c.json({ decision }, 202);
+      },
+    );
 }

@@ -2,10 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../domain/errors.js';
-import type { AppEnv } from '../auth-middleware.js';
-import { documentRoute, openApiDocument } from '../openapi.js';
+import { ApiRouter, errorResponse, jsonResponse, type openApiDocument } from '../openapi.js';
+import { FileParams, OpenApiDocument } from '../schemas.js';
 
 const SWAGGER_UI_DIR = dirname(
   createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
@@ -30,41 +30,57 @@ const PAGE = `<!doctype html>
   </body>
 </html>`;
 
-export function docsRoutes() {
-  const app = new Hono<AppEnv>();
-  documentRoute({
-    method: 'get',
-    path: '/openapi.json',
-    summary: 'This API as an OpenAPI 3.1 document',
-    tag: 'system',
-    responses: { 200: 'The document' },
-  });
-  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+const text = z.string();
 
-  documentRoute({
-    method: 'get',
-    path: '/docs',
-    summary: 'Interactive API documentation',
-    tag: 'system',
-    produces: ['text/html'],
-    responses: { 200: 'An HTML page' },
-  });
-  app.get('/docs', (c) => c.html(PAGE));
-
-  documentRoute({
-    method: 'get',
-    path: '/docs/assets/:file',
-    summary: 'Static files of the interactive documentation',
-    tag: 'system',
-    produces: ['text/css', 'text/javascript'],
-    responses: { 200: 'The file', 404: 'No such file' },
-  });
-  app.get('/docs/assets/:file', async (c) => {
-    const file = c.req.param('file');
-    const type = ASSETS[file];
-    if (!type) throw notFound('File');
-    const content = await readFile(join(SWAGGER_UI_DIR, file), 'utf8');
-    return c.body(content, 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
-  });
-  return app;
+/** `document` builds the OpenAPI document of the app these routes are mounted in. */
+export function docsRoutes(document: () => ReturnType<typeof openApiDocument>) {
+  return new ApiRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/openapi.json',
+        summary: 'This API as an OpenAPI 3.1 document',
+        tags: ['system'],
+        responses: { 200: jsonResponse(OpenApiDocument, 'The document') },
+      }),
+      (c) => c.json(document() as z.input<typeof OpenApiDocument>, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/docs',
+        summary: 'Interactive API documentation',
+        tags: ['system'],
+        responses: {
+          200: { description: 'An HTML page', content: { 'text/html': { schema: text } } },
+        },
+      }),
+      (c) => c.html(PAGE),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/docs/assets/{file}',
+        summary: 'Static files of the interactive documentation',
+        tags: ['system'],
+        request: { params: FileParams },
+        responses: {
+          200: {
+            description: 'The file',
+            content: { 'text/css': { schema: text }, 'text/javascript': { schema: text } },
+          },
+          404: errorResponse('No such file'),
+        },
+      }),
+      async (c) => {
+        const { file } = c.req.valid('param');
+        const type = ASSETS[file];
+        if (!type) throw notFound('File');
+        const content = await readFile(join(SWAGGER_UI_DIR, file), 'utf8');
+        return c.body(content, 200, {
+          'content-type': type,
+          'cache-control': 'public, max-age=86400',
+        });
+      },
+    );
 }

@@ -1,68 +1,70 @@
 /** Notifications of the signed-in user (owners and travelers alike). */
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute } from '@hono/zod-openapi';
 import {
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
 } from '../../notifications/inbox.js';
-import { requireUser, type AppEnv } from '../auth-middleware.js';
-import { pageQuery, readId, readQuery } from '../http.js';
-import { documentRoute } from '../openapi.js';
-
-const listQuery = z.strictObject({
-  ...pageQuery.shape,
-  unread: z.enum(['true', 'false']).optional(),
-});
+import { ApiRouter, errorResponse, jsonResponse, signedIn } from '../openapi.js';
+import { IdParams, Marked, NotificationPage, notificationListQuery } from '../schemas.js';
 
 export function notificationRoutes() {
-  const app = new Hono<AppEnv>();
-
-  documentRoute({
-    method: 'get',
-    path: '/api/notifications',
-    summary: 'List my notifications, newest first (with total and unread counts)',
-    tag: 'notifications',
-    auth: 'any',
-    query: listQuery,
-    responses: { 200: 'A page of notifications', 400: 'Invalid query', 401: 'Not signed in' },
-  });
-  app.get('/', requireUser(), async (c) => {
-    const { unread, ...page } = readQuery(c, listQuery);
-    return c.json(
-      await listNotifications(c.get('user'), { ...page, unreadOnly: unread === 'true' }),
+  return new ApiRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/',
+        summary: 'List my notifications, newest first (with total and unread counts)',
+        tags: ['notifications'],
+        ...signedIn(),
+        request: { query: notificationListQuery },
+        responses: {
+          200: jsonResponse(NotificationPage, 'A page of notifications'),
+          400: errorResponse('Invalid query'),
+          401: errorResponse('Not signed in'),
+        },
+      }),
+      async (c) => {
+        const { unread, ...page } = c.req.valid('query');
+        const notifications = await listNotifications(c.get('user'), {
+          ...page,
+          unreadOnly: unread === 'true',
+        });
+        return c.json(notifications, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'put',
+        path: '/read-all',
+        summary: 'Mark all my notifications as read',
+        tags: ['notifications'],
+        ...signedIn(),
+        responses: {
+          200: jsonResponse(Marked, 'How many were marked'),
+          401: errorResponse('Not signed in'),
+        },
+      }),
+      async (c) => c.json({ marked: await markAllNotificationsRead(c.get('user')) }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'put',
+        path: '/{id}/read',
+        summary: 'Mark one of my notifications as read',
+        tags: ['notifications'],
+        ...signedIn(),
+        request: { params: IdParams },
+        responses: {
+          204: { description: 'Marked' },
+          400: errorResponse('Bad id'),
+          401: errorResponse('Not signed in'),
+          404: errorResponse('No such notification of mine'),
+        },
+      }),
+      async (c) => {
+        await markNotificationRead(c.get('user'), c.req.valid('param').id);
+        return c.body(null, 204);
+      },
     );
-  });
-
-  documentRoute({
-    method: 'put',
-    path: '/api/notifications/read-all',
-    summary: 'Mark all my notifications as read',
-    tag: 'notifications',
-    auth: 'any',
-    responses: { 200: 'How many were marked', 401: 'Not signed in' },
-  });
-  app.put('/read-all', requireUser(), async (c) =>
-    c.json({ marked: await markAllNotificationsRead(c.get('user')) }),
-  );
-
-  documentRoute({
-    method: 'put',
-    path: '/api/notifications/:id/read',
-    summary: 'Mark one of my notifications as read',
-    tag: 'notifications',
-    auth: 'any',
-    responses: {
-      204: 'Marked',
-      400: 'Bad id',
-      401: 'Not signed in',
-      404: 'No such notification of mine',
-    },
-  });
-  app.put('/:id/read', requireUser(), async (c) => {
-    await markNotificationRead(c.get('user'), readId(c));
-    return c.body(null, 204);
-  });
-
-  return app;
 }

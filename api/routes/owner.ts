@@ -1,113 +1,135 @@
 /** Seed Owner service: incoming bookings, decisions on them, stats and the owner's listings. */
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute } from '@hono/zod-openapi';
 import type { DecisionStatus } from '../../domain/booking-status.js';
 import { escapeRegExp } from '../../domain/text.js';
 import type { BookingEventPublisher } from '../../kafka/publisher.js';
 import { decideAsOwner } from '../../services/booking-decisions.js';
 import { listOwnerBookings, ownerBookingStats } from '../../services/booking-queries.js';
 import { listOwnerProperties } from '../../services/properties.js';
-import { requireUser, type AppEnv } from '../auth-middleware.js';
-import { objectIdParam, paragraphText, readBody, readId, readQuery } from '../http.js';
-import { documentRoute } from '../openapi.js';
-import { bookingListQuery } from './traveler.js';
+import type { AuthUser } from '../../services/accounts.js';
+import { ApiRouter, errorResponse, jsonBody, jsonResponse, signedIn } from '../openapi.js';
+import {
+  BookingPage,
+  BookingStats,
+  DecisionAccepted,
+  IdParams,
+  PropertyList,
+  decisionBody,
+  documentedBookingPage,
+  incomingBookingsQuery,
+} from '../schemas.js';
 
-export const decisionBody = z.strictObject({ reason: paragraphText(1000).optional() });
-
-const incomingQuery = z.strictObject({
-  ...bookingListQuery.shape,
-  propertyId: objectIdParam.optional(),
-  q: z.string().trim().min(1).max(100).optional(),
-});
-
-const DECISIONS: Record<string, { status: DecisionStatus; summary: string }> = {
-  approve: { status: 'ACCEPTED', summary: 'Approve a pending booking of my property' },
-  reject: {
-    status: 'REJECTED',
-    summary: 'Reject a pending booking of my property (frees the nights)',
-  },
-  cancel: {
-    status: 'CANCELLED',
-    summary: 'Cancel a pending booking, or an accepted one before check-in (frees the nights)',
-  },
-};
-
-export function ownerBookingRoutes(publisher: BookingEventPublisher) {
-  const app = new Hono<AppEnv>();
-
-  for (const [action, { status, summary }] of Object.entries(DECISIONS)) {
-    documentRoute({
-      method: 'put',
-      path: `/api/owners/bookings/:id/${action}`,
-      summary,
-      tag: 'owners',
-      auth: 'owner',
-      body: decisionBody,
-      responses: {
-        202: 'The decision is on its way to the booking saga (booking-updates), which applies it',
-        400: 'Bad id or body',
-        401: 'Not signed in',
-        403: 'Not an owner account',
-        404: 'No such booking, or not of my properties',
-        409: 'The booking is not in a status this decision applies to',
-      },
-    });
-    app.put(`/:id/${action}`, requireUser('owner'), async (c) => {
-      const { reason } = await readBody(c, decisionBody);
-      const accepted = await decideAsOwner(publisher, c.get('user'), readId(c), status, reason);
-      return c.json({ decision: accepted }, 202);
-    });
-  }
-
-  documentRoute({
-    method: 'get',
-    path: '/api/owners/bookings',
-    summary:
-      'Incoming bookings of my properties: filter by status or property, search guest or property name, sort, paginate',
-    tag: 'owners',
-    auth: 'owner',
-    query: incomingQuery,
+/** `PUT /:id/approve|reject|cancel`: the decision goes out on booking-updates (202). */
+function decisionRoute<const Action extends string>(action: Action, summary: string) {
+  return createRoute({
+    method: 'put',
+    path: `/{id}/${action}`,
+    summary,
+    tags: ['owners'],
+    ...signedIn('owner'),
+    request: { params: IdParams, body: jsonBody(decisionBody) },
     responses: {
-      200: 'A page of bookings with total',
-      400: 'Invalid query',
-      401: 'Not signed in',
-      403: 'Not an owner',
+      202: jsonResponse(
+        DecisionAccepted,
+        'The decision is on its way to the booking saga (booking-updates), which applies it',
+      ),
+      400: errorResponse('Bad id or body'),
+      401: errorResponse('Not signed in'),
+      403: errorResponse('Not an owner account'),
+      404: errorResponse('No such booking, or not of my properties'),
+      409: errorResponse('The booking is not in a status this decision applies to'),
     },
   });
-  app.get('/', requireUser('owner'), async (c) => {
-    const { q, ...query } = readQuery(c, incomingQuery);
-    // Case-insensitive substring of the guest's or property's name, the text taken literally.
-    const searchPattern = q ? new RegExp(escapeRegExp(q), 'i') : undefined;
-    return c.json(await listOwnerBookings(c.get('user'), { ...query, searchPattern }));
-  });
+}
 
-  documentRoute({
-    method: 'get',
-    path: '/api/owners/bookings/stats',
-    summary: 'Counts and revenue of my bookings by status',
-    tag: 'owners',
-    auth: 'owner',
-    responses: { 200: 'Stats', 401: 'Not signed in', 403: 'Not an owner' },
-  });
-  app.get('/stats', requireUser('owner'), async (c) =>
-    c.json(await ownerBookingStats(c.get('user'))),
-  );
+export function ownerBookingRoutes(publisher: BookingEventPublisher) {
+  const decide = async (
+    owner: AuthUser,
+    bookingId: string,
+    status: DecisionStatus,
+    reason: string | undefined,
+  ) => ({ decision: await decideAsOwner(publisher, owner, bookingId, status, reason) });
 
-  return app;
+  return new ApiRouter()
+    .openapi(decisionRoute('approve', 'Approve a pending booking of my property'), async (c) => {
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      return c.json(await decide(c.get('user'), id, 'ACCEPTED', reason), 202);
+    })
+    .openapi(
+      decisionRoute('reject', 'Reject a pending booking of my property (frees the nights)'),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const { reason } = c.req.valid('json');
+        return c.json(await decide(c.get('user'), id, 'REJECTED', reason), 202);
+      },
+    )
+    .openapi(
+      decisionRoute(
+        'cancel',
+        'Cancel a pending booking, or an accepted one before check-in (frees the nights)',
+      ),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const { reason } = c.req.valid('json');
+        return c.json(await decide(c.get('user'), id, 'CANCELLED', reason), 202);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/',
+        summary:
+          'Incoming bookings of my properties: filter by status or property, search guest or property name, sort, paginate',
+        tags: ['owners'],
+        ...signedIn('owner'),
+        request: { query: incomingBookingsQuery },
+        responses: {
+          200: jsonResponse(BookingPage, 'A page of bookings with total'),
+          400: errorResponse('Invalid query'),
+          401: errorResponse('Not signed in'),
+          403: errorResponse('Not an owner'),
+        },
+      }),
+      async (c) => {
+        const { q, ...query } = c.req.valid('query');
+        // Case-insensitive substring of the guest's or property's name, the text taken literally.
+        const searchPattern = q ? new RegExp(escapeRegExp(q), 'i') : undefined;
+        const page = await listOwnerBookings(c.get('user'), { ...query, searchPattern });
+        return c.json(documentedBookingPage(page), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/stats',
+        summary: 'Counts and revenue of my bookings by status',
+        tags: ['owners'],
+        ...signedIn('owner'),
+        responses: {
+          200: jsonResponse(BookingStats, 'Stats'),
+          401: errorResponse('Not signed in'),
+          403: errorResponse('Not an owner'),
+        },
+      }),
+      async (c) => c.json(await ownerBookingStats(c.get('user')), 200),
+    );
 }
 
 export function ownerPropertyRoutes() {
-  const app = new Hono<AppEnv>();
-  documentRoute({
-    method: 'get',
-    path: '/api/owners/properties',
-    summary: 'My listings, newest first',
-    tag: 'owners',
-    auth: 'owner',
-    responses: { 200: 'My properties', 401: 'Not signed in', 403: 'Not an owner' },
-  });
-  app.get('/', requireUser('owner'), async (c) =>
-    c.json({ properties: await listOwnerProperties(c.get('user')) }),
+  return new ApiRouter().openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      summary: 'My listings, newest first',
+      tags: ['owners'],
+      ...signedIn('owner'),
+      responses: {
+        200: jsonResponse(PropertyList, 'My properties'),
+        401: errorResponse('Not signed in'),
+        403: errorResponse('Not an owner'),
+      },
+    }),
+    async (c) => c.json({ properties: await listOwnerProperties(c.get('user')) }, 200),
   );
-  return app;
 }

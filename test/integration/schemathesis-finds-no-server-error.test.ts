@@ -2,7 +2,8 @@
  * Schemathesis, a fuzzer nobody here wrote, against the running system from its published
  * `/openapi.json`: thousands of generated requests, valid and not, signed in as an owner and as
  * a traveler. No answer may be a 5xx, carry a status the document does not list for that
- * operation, or a content type it does not declare; an undeclared method gets 405 with Allow.
+ * operation, a content type it does not declare, or a body its schema does not describe; an
+ * undeclared method gets 405 with Allow.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ const CHECKS = [
   'content_type_conformance',
   'unsupported_method',
   'allow_header_conformance',
+  'response_schema_conformance',
 ];
 
 let schemathesis: ToolCommand;
@@ -67,7 +69,7 @@ function fuzz(token: string): Promise<{ code: number | null; output: string }> {
 
 describe('schemathesis against /openapi.json', () => {
   it.each(['owner', 'traveler'] as const)(
-    'finds no 5xx, no undocumented status or content type, signed in as %s',
+    'finds no 5xx, no undocumented status, content type or body, signed in as %s',
     async (role) => {
       const { token } = await signUp(role);
       const { code, output } = await fuzz(token);

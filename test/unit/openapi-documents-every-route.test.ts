@@ -1,40 +1,119 @@
 import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../../api/app.js';
-import { documentedRoutes, openApiDocument } from '../../api/openapi.js';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../config/logger.js';
 import type { BookingEventPublisher } from '../../kafka/publisher.js';
 
-// Building the app only registers routes; nothing here talks to Temporal or Kafka.
-const app = createApi({
-  config: loadConfig({}),
-  temporal: {} as Client,
-  publisher: {} as BookingEventPublisher,
-  email: null,
-  log: createLogger('test', 'error'),
-});
+// Building the app only registers routes; nothing here talks to Temporal, Kafka or Mongo.
+function api(env: Record<string, string> = {}) {
+  return createApi({
+    config: loadConfig(env),
+    temporal: {} as Client,
+    publisher: {} as BookingEventPublisher,
+    email: null,
+    log: createLogger('test', 'error'),
+  });
+}
+
+/** The document the app serves at /openapi.json. */
+async function documentOf(app: ReturnType<typeof api>) {
+  const response = await app.request('/openapi.json');
+  expect(response.status).toBe(200);
+  return (await response.json()) as { openapi: string; paths: Record<string, Record<string, any>> };
+}
+
+const served = (app: ReturnType<typeof api>) =>
+  [
+    ...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`)),
+  ].sort();
+
+const documented = (doc: Awaited<ReturnType<typeof documentOf>>) =>
+  Object.entries(doc.paths)
+    .flatMap(([path, operations]) =>
+      Object.keys(operations).map(
+        (method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
+      ),
+    )
+    .sort();
+
+const operations = (doc: Awaited<ReturnType<typeof documentOf>>) =>
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ name: `${method} ${path}`, path, op })),
+  );
 
 describe('the OpenAPI document', () => {
-  it('documents exactly the routes the API serves', () => {
-    const served = app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
-    const documented = documentedRoutes().map((d) => `${d.method.toUpperCase()} ${d.path}`);
-    expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());
+  it('documents exactly the routes the API serves', async () => {
+    const app = api();
+    const doc = await documentOf(app);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(documented(doc)).toEqual(served(app));
   });
 
-  it('describes every operation with a summary, responses and, for writes, a body schema', () => {
-    const doc = openApiDocument();
-    expect(doc.openapi).toBe('3.1.0');
-    for (const [path, operations] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(operations) as [string, any][]) {
-        expect(op.summary, `${method} ${path}`).toEqual(expect.any(String));
-        expect(Object.keys(op.responses).length, `${method} ${path}`).toBeGreaterThan(0);
-        if (path.includes('{')) expect(op.parameters.some((p: any) => p.in === 'path')).toBe(true);
+  it('gives every operation a summary, and every answer with a body a JSON schema', async () => {
+    const doc = await documentOf(api());
+    for (const { name, path, op } of operations(doc)) {
+      expect(op.summary, name).toEqual(expect.any(String));
+      if (path.includes('{'))
+        expect(
+          op.parameters.some((p: any) => p.in === 'path'),
+          name,
+        ).toBe(true);
+      const statuses = Object.keys(op.responses);
+      expect(
+        statuses.some((status) => status.startsWith('2')),
+        name,
+      ).toBe(true);
+      for (const [status, response] of Object.entries<any>(op.responses)) {
+        if (status === '204') {
+          expect(response.content, `${name} ${status}`).toBeUndefined();
+          continue;
+        }
+        const media = Object.entries<any>(response.content ?? {});
+        expect(media.length, `${name} ${status}`).toBeGreaterThan(0);
+        for (const [type, { schema }] of media) {
+          expect(schema, `${name} ${status} ${type}`).toEqual(expect.any(Object));
+          expect(Object.keys(schema).length, `${name} ${status} ${type}`).toBeGreaterThan(0);
+        }
       }
     }
-    const signup = doc.paths['/api/auth/signup']?.post as any;
+  });
+
+  it('names the shared answers under components.schemas and refers to them', async () => {
+    const doc = (await documentOf(api())) as any;
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Booking', 'Property', 'Profile', 'Error', 'DecisionAccepted']),
+    );
+    const booking = doc.paths['/api/bookings/{id}'].get.responses;
+    expect(booking['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/BookingAnswer',
+    });
+    expect(booking['404'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
+    const signup = doc.paths['/api/auth/signup'].post;
     expect(signup.requestBody.content['application/json'].schema.properties).toHaveProperty(
       'email',
     );
+  });
+
+  it('documents the common refusals on every operation they can happen to', async () => {
+    const doc = await documentOf(api());
+    for (const { name, path, op } of operations(doc)) {
+      const statuses = Object.keys(op.responses);
+      expect(statuses, name).toEqual(expect.arrayContaining(['414', '431']));
+      if (op.requestBody) expect(statuses, name).toEqual(expect.arrayContaining(['413', '415']));
+      if (op.security) expect(statuses, name).toContain('401');
+      if (op.requestBody || op.parameters?.length) expect(statuses, name).toContain('400');
+      if (path.startsWith('/api/')) expect(statuses, name).toContain('503');
+    }
+  });
+
+  it('documents only the services a process serves (API_SERVICES)', async () => {
+    const app = api({ API_SERVICES: 'property' });
+    const doc = await documentOf(app);
+    expect(documented(doc)).toEqual(served(app));
+    const apiPaths = Object.keys(doc.paths).filter((path) => path.startsWith('/api/'));
+    expect(apiPaths.sort()).toEqual(['/api/properties', '/api/properties/{id}']);
   });
 });
