@@ -41,21 +41,8 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
       return ledger.releaseNights(bookingId, stay);
     },
 
-    async recordPendingBooking({ ownerDecisionDeadline, transition, ...input }) {
-      await bookings.createPendingBooking({
-        bookingId: input.bookingId,
-        propertyId: input.propertyId,
-        propertyName: input.propertyName,
-        ownerId: input.ownerId,
-        travelerId: input.travelerId,
-        travelerName: input.travelerName,
-        checkIn: input.checkIn,
-        checkOut: input.checkOut,
-        guests: input.guests,
-        price: input.price,
-        ownerDecisionDeadline,
-        firstTransition: transition,
-      });
+    async recordPendingBooking({ transition, ...booking }) {
+      await bookings.createPendingBooking({ ...booking, firstTransition: transition });
       return transition;
     },
 

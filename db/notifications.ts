@@ -7,15 +7,19 @@ import { findPage, type Page } from './pages.js';
 
 export type { NotificationDoc };
 
-/** True when stored, false when this user already has a notification with this cause. */
-export async function insertNotification(n: {
+/** One in-app notification; a user has at most one per `causeKey`. */
+export interface InAppNotification {
   userId: string;
+  /** What caused it; the same cause delivered twice notifies once. */
   causeKey: string;
   kind: string;
   title: string;
   body: string;
   bookingId?: string;
-}): Promise<boolean> {
+}
+
+/** True when stored, false when this user already has a notification with this cause. */
+export async function insertNotification(n: InAppNotification): Promise<boolean> {
   try {
     await Notification.create({
       ...n,

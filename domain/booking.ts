@@ -1,8 +1,8 @@
 import type { TransitionRecord } from './booking-history.js';
 import type { StayPrice } from './stay.js';
 
-/** A booking as it is first recorded: PENDING, priced by the server, with its first transition. */
-export interface NewBooking {
+/** What a booking is about: the stay, its two parties and the server's price. */
+export interface BookingDetails {
   bookingId: string;
   propertyId: string;
   propertyName: string;
@@ -15,6 +15,10 @@ export interface NewBooking {
   checkOut: string;
   guests: number;
   price: StayPrice;
+}
+
+/** A booking as it is first recorded: PENDING, with its deadline and first transition. */
+export interface NewBooking extends BookingDetails {
   ownerDecisionDeadline: string;
   firstTransition: TransitionRecord;
 }

@@ -8,16 +8,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../config/logger.js';
 import { queueEmail, takeEmail } from '../db/email-outbox.js';
-import { insertNotification } from '../db/notifications.js';
+import { insertNotification, type InAppNotification } from '../db/notifications.js';
 
-export interface OutgoingNotification {
-  userId: string;
-  /** What caused it; the same cause delivered twice notifies once. */
-  causeKey: string;
-  kind: string;
-  title: string;
-  body: string;
-  bookingId?: string;
+export interface OutgoingNotification extends InAppNotification {
   /** Also send it to the account's email address. */
   byEmail?: boolean;
 }

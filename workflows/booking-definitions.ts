@@ -11,24 +11,14 @@ import type {
   IgnoredDecision,
   TransitionRecord,
 } from '../domain/booking-history.js';
-import type { NightsHold, StayPrice } from '../domain/stay.js';
+import type { BookingDetails } from '../domain/booking.js';
+import type { NightsHold } from '../domain/stay.js';
 
 /** The saga's workflow type: the name `workflows/booking.ts` exports it under. */
 export const BOOKING_WORKFLOW_TYPE = 'bookingWorkflow';
 
-export interface BookingSagaInput {
-  bookingId: string;
-  propertyId: string;
-  propertyName: string;
-  ownerId: string;
-  travelerId: string;
-  /** Kept on the booking so owners can search by guest name (no joins on FerretDB). */
-  travelerName: string;
-  /** ISO-8601 UTC midnight. */
-  checkIn: string;
-  checkOut: string;
-  guests: number;
-  price: StayPrice;
+/** What the saga is started with: the booking, and how long its owner has to decide. */
+export interface BookingSagaInput extends BookingDetails {
   ownerDecisionTimeoutMs: number;
   /** The traveler's pending-request slots the booking takes while PENDING (absent before caps). */
   pendingRequestSlots?: string[];
