@@ -7,6 +7,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { BOOKING_STATUSES, DECISION_STATUSES } from '../domain/booking-status.js';
+import { OBJECT_ID_HEX } from '../domain/ids.js';
 import { STAY_PROBLEM_MESSAGES, stayProblem } from '../domain/stay.js';
 import { commaSeparated, hasForbiddenCharacters } from '../domain/text.js';
 import { PROPERTY_SORTS } from '../services/properties.js';
@@ -44,7 +45,7 @@ export const printableToken = (max: number) =>
 /** A link to a web page or picture: http(s) only, never `javascript:` or `data:`. */
 export const webUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 
-export const objectIdParam = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex id');
+export const objectIdParam = z.string().regex(OBJECT_ID_HEX, 'must be a 24-character hex id');
 
 /** A calendar date: `YYYY-MM-DD` or an ISO instant at UTC midnight. */
 export const calendarDate = z
@@ -236,7 +237,7 @@ export const notificationListQuery = z.strictObject({
 // Answers
 // ---------------------------------------------------------------------------------------------
 
-const id = z.string().regex(/^[0-9a-f]{24}$/);
+const id = z.string().regex(OBJECT_ID_HEX);
 /** An instant as `Date.toISOString()` writes it. */
 const instant = z.iso.datetime();
 const pageFields = {

@@ -50,7 +50,3 @@ export function dueEmails(now: Date, limit: number) {
 export async function requeueEmail(entry: EmailOutboxDoc, attempts: number, notBefore: Date) {
   await EmailOutbox.create({ ...entry, attempts, notBefore });
 }
-
-export function pendingEmailsOf(userIds: string[]) {
-  return EmailOutbox.find({ userId: { $in: userIds.map(toObjectId) } }).lean<EmailOutboxDoc[]>();
-}

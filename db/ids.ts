@@ -1,5 +1,6 @@
 /** ObjectIds, the one way the rest of the code meets them: as 24-character hex strings. */
 import mongoose from 'mongoose';
+import { OBJECT_ID_HEX } from '../domain/ids.js';
 
 export type ObjectId = mongoose.Types.ObjectId;
 
@@ -9,4 +10,4 @@ export const toObjectId = (hex: string): ObjectId => new mongoose.Types.ObjectId
 export const newObjectIdHex = (): string => new mongoose.Types.ObjectId().toHexString();
 
 /** Whether `text` is an ObjectId as we write them (`isValidObjectId` also takes 12-byte strings). */
-export const isObjectIdHex = (text: string): boolean => /^[0-9a-f]{24}$/.test(text);
+export const isObjectIdHex = (text: string): boolean => OBJECT_ID_HEX.test(text);

@@ -11,17 +11,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DECISION_STATUSES } from './booking-status.js';
+import { OBJECT_ID_HEX } from './ids.js';
 import { normalizeIsoInstant } from './instant.js';
 
 export const MESSAGE_SCHEMA_VERSION = 1;
 
-export const objectIdHex = z
-  .string()
-  .regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex ObjectId');
+export const objectIdHex = z.string().regex(OBJECT_ID_HEX, 'must be a 24-character hex ObjectId');
 /** Ids as peers may write them: hex in either case, kept in lower case as Mongo prints them. */
 const receivedObjectId = z
   .string()
-  .regex(/^[0-9a-fA-F]{24}$/, 'must be a 24-character hex ObjectId')
+  .regex(new RegExp(OBJECT_ID_HEX.source, 'i'), 'must be a 24-character hex ObjectId')
   .transform((id) => id.toLowerCase());
 
 /** The one form we write: `2025-11-19T10:30:00.000Z`. */
