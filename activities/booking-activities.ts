@@ -8,6 +8,7 @@ import { nightsBetween } from '../domain/stay.js';
 import type { BookingActivities } from '../workflows/booking-definitions.js';
 import * as bookings from '../db/bookings.js';
 import * as ledger from '../db/night-ledger.js';
+import { bookingStatusEvents } from '../kafka/live-events.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import type { NotificationChannel } from '../notifications/channel.js';
 
@@ -47,6 +48,17 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
     },
 
     async publishBookingCreated(input) {
+      // The owner's live event of the new request: here rather than in recordPendingBooking,
+      // which the traveler's 201 waits for (and which must not wait for Kafka); and first, so
+      // it is on the owner's partition before the notifier's notification of the same request.
+      await deps.publisher.userEvents(
+        bookingStatusEvents({
+          ...input,
+          status: 'PENDING',
+          previousStatus: null,
+          at: input.requestedAt,
+        }),
+      );
       await deps.publisher.bookingCreated({
         type: 'booking-created',
         bookingId: input.bookingId,
@@ -66,6 +78,23 @@ export function createBookingActivities(deps: BookingActivityDeps): BookingActiv
 
     async recordTransition({ bookingId, transition, releaseSlots }) {
       await bookings.applyTransition(bookingId, transition, releaseSlots);
+      // Both parties' live events. A retry writes nothing twice (the transition is guarded) and
+      // publishes the same eventId again, which the API keeps once.
+      const booking = await bookings.findBookingById(bookingId);
+      if (booking) {
+        await deps.publisher.userEvents(
+          bookingStatusEvents({
+            bookingId,
+            propertyId: booking.propertyId.toString(),
+            propertyName: booking.propertyName,
+            travelerId: booking.travelerId.toString(),
+            ownerId: booking.ownerId.toString(),
+            status: transition.to,
+            previousStatus: transition.from,
+            at: transition.at,
+          }),
+        );
+      }
       return transition;
     },
 

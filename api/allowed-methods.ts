@@ -18,14 +18,20 @@ function patternOf(path: string): RegExp {
   return new RegExp(`^${segments.join('/')}$`);
 }
 
+/** How many segments of a path pattern are templates (`:id`, `*`). */
+const templateSegments = (path: string) =>
+  path.split('/').filter((segment) => segment.startsWith(':') || segment === '*').length;
+
 /** The methods the routes serve at `path`, HEAD with every GET; empty when the path is unknown. */
 export function allowedMethods(routes: readonly RouteEntry[], path: string): string[] {
-  const methods = new Set<string>();
-  for (const route of routes) {
-    // Middleware registered for every method (`app.use`) serves no path by itself.
-    if (route.method === 'ALL') continue;
-    if (patternOf(route.path).test(path)) methods.add(route.method);
-  }
+  // Middleware registered for every method (`app.use`) serves no path by itself.
+  const matching = routes.filter((r) => r.method !== 'ALL' && patternOf(r.path).test(path));
+  // As OpenAPI matches a URL, a concrete path before a templated one: `/photos/order` is the
+  // resource of a listing's photo order, not a photo whose id is `order`.
+  const fewest = Math.min(...matching.map((route) => templateSegments(route.path)));
+  const methods = new Set(
+    matching.filter((r) => templateSegments(r.path) === fewest).map((r) => r.method),
+  );
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();
 }

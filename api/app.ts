@@ -11,6 +11,7 @@ import type { AppConfig, SeedService } from '../config/env.js';
 import type { Logger } from '../config/logger.js';
 import type { BookingEventPublisher } from '../kafka/publisher.js';
 import type { EmailSender } from '../notifications/email.js';
+import type { LiveEventHub } from '../services/live-events.js';
 import { allowedMethods } from './allowed-methods.js';
 import { isTransientDatabaseError } from '../db/transient-errors.js';
 import { DomainError } from '../domain/errors.js';
@@ -21,10 +22,14 @@ import { Health } from './schemas.js';
 import { authRoutes } from './routes/auth.js';
 import { bookingRoutes } from './routes/booking.js';
 import { docsRoutes } from './routes/docs.js';
+import { eventRoutes } from './routes/events.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { ownerBookingRoutes, ownerPropertyRoutes } from './routes/owner.js';
 import { bookedDatesRoute, propertyRoutes } from './routes/property.js';
 import { travelerBookingRoutes } from './routes/traveler.js';
+import { avatarRoutes, isPhotoUpload, photoRoutes, propertyPhotoRoutes } from './routes/photos.js';
+import { favoriteRoutes } from './routes/favorites.js';
+import type { BookingPolicy } from '../domain/stay.js';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -32,42 +37,65 @@ export interface ApiDeps {
   publisher: BookingEventPublisher;
   /** Sends password-reset tokens; null when no SMTP server is configured. */
   email: EmailSender | null;
+  /** What users see live on `GET /api/events` (fed from Kafka by the API component). */
+  liveEvents: LiveEventHub;
   log: Logger;
 }
 
+/** The booking policy a request (and a quote of it) must respect. */
+function bookingPolicyOf(config: AppConfig): BookingPolicy {
+  return {
+    minNoticeMs: config.BOOKING_MIN_NOTICE,
+    horizonMs: config.BOOKING_HORIZON,
+    maxPendingPerTraveler: config.MAX_PENDING_PER_TRAVELER,
+    maxPendingPerProperty: config.MAX_PENDING_PER_PROPERTY,
+  };
+}
+
 /** The routes of each seed service, at their full paths. */
-function serviceRoutes({ config, temporal, publisher, email, log }: ApiDeps) {
+function serviceRoutes({ config, temporal, publisher, email, log, liveEvents }: ApiDeps) {
   const accounts = { log: log.child('auth'), mailer: email };
+  const policy = bookingPolicyOf(config);
   return {
     auth: () =>
       new ApiRouter()
         .route('/api/auth', authRoutes(config, undefined, accounts))
-        .route('/api/notifications', notificationRoutes()),
+        .route('/api/auth', avatarRoutes())
+        .route('/api/notifications', notificationRoutes())
+        .route(
+          '/api/events',
+          eventRoutes(liveEvents, {
+            heartbeatMs: config.LIVE_EVENTS_HEARTBEAT,
+            maxStreamMs: config.LIVE_EVENTS_MAX_STREAM,
+          }),
+        ),
     owner: () =>
       new ApiRouter()
         .route('/api/owners', authRoutes(config, 'owner', accounts))
-        .route('/api/owners/bookings', ownerBookingRoutes(publisher))
+        .route('/api/owners/bookings', ownerBookingRoutes(publisher, config.CURRENCY))
         .route('/api/owners/properties', ownerPropertyRoutes()),
-    property: () => new ApiRouter().route('/api/properties', propertyRoutes()),
+    property: () =>
+      new ApiRouter()
+        .route('/api/properties', propertyRoutes({ policy, currency: config.CURRENCY }))
+        .route('/api/properties', propertyPhotoRoutes())
+        .route('/api/photos', photoRoutes()),
     booking: () =>
       new ApiRouter()
         .route('/api/bookings', bookedDatesRoute())
         .route('/api/bookings', bookingRoutes(temporal)),
     traveler: () =>
-      new ApiRouter().route('/api/travelers', authRoutes(config, 'traveler', accounts)).route(
-        '/api/travelers/bookings',
-        travelerBookingRoutes({
-          temporal,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
-          policy: {
-            minNoticeMs: config.BOOKING_MIN_NOTICE,
-            horizonMs: config.BOOKING_HORIZON,
-            maxPendingPerTraveler: config.MAX_PENDING_PER_TRAVELER,
-            maxPendingPerProperty: config.MAX_PENDING_PER_PROPERTY,
-          },
-        }),
-      ),
+      new ApiRouter()
+        .route('/api/travelers', authRoutes(config, 'traveler', accounts))
+        .route(
+          '/api/travelers/bookings',
+          travelerBookingRoutes({
+            temporal,
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
+            ownerDecisionTimeoutMs: config.OWNER_DECISION_TIMEOUT,
+            policy,
+          }),
+        )
+        .route('/api/travelers/favorites', favoriteRoutes()),
   } satisfies Record<SeedService, () => ApiRouter>;
 }
 
@@ -112,18 +140,18 @@ export function createApi(deps: ApiDeps) {
     const ms = Math.round(performance.now() - started);
     log.info(`${c.req.method} ${c.req.path}`, { status: c.res.status, ms });
   });
-  app.use(
-    bodyLimit({
-      maxSize: config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new HttpError(
-          413,
-          'body_too_large',
-          `Bodies are limited to ${config.BODY_LIMIT_BYTES} bytes`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new HttpError(
+        413,
+        'body_too_large',
+        `Bodies are limited to ${config.BODY_LIMIT_BYTES} bytes`,
+      );
+    },
+  });
+  // Photo uploads have their own limit, 10 MiB and the multipart framing (api/routes/photos.ts).
+  app.use((c, next) => (isPhotoUpload(c.req.method, c.req.path) ? next() : limitBody(c, next)));
 
   // Built once, on first request, from the routes mounted below: only the services served here.
   let document: ReturnType<typeof openApiDocument> | undefined;

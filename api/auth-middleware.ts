@@ -9,7 +9,12 @@ export const SESSION_COOKIE = 'staysaga_session';
 export const DEVICE_COOKIE = 'staysaga_device';
 
 export interface AppEnv {
-  Variables: { user: AuthUser; sessionToken: string };
+  Variables: {
+    user: AuthUser;
+    sessionToken: string;
+    /** On public routes: who asks, when signed in (see `identifyViewer`). */
+    viewer: AuthUser | undefined;
+  };
 }
 
 export function sessionToken(header: string | undefined, cookie: string | undefined) {
@@ -28,6 +33,19 @@ export function requireUser(...roles: Role[]): MiddlewareHandler<AppEnv> {
     }
     c.set('user', user);
     c.set('sessionToken', token);
+    await next();
+  };
+}
+
+/**
+ * On a public route, notes who asks when a live session comes with the request (a favorite
+ * heart on a search result). A missing, expired or unknown token is simply someone signed out:
+ * a public page must never fail because of a stale cookie.
+ */
+export function identifyViewer(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = sessionToken(c.req.header('authorization'), getCookie(c, SESSION_COOKIE));
+    c.set('viewer', token ? ((await resolveSession(token)) ?? undefined) : undefined);
     await next();
   };
 }

@@ -25,6 +25,11 @@ export const STATUS_OF: Record<DomainErrorCode, ContentfulStatusCode> = {
   idempotency_key_reused: 422,
   invalid_transition: 409,
   property_has_live_bookings: 409,
+  unsupported_image: 422,
+  photo_too_large: 413,
+  image_too_large_in_pixels: 422,
+  too_many_photos: 409,
+  invalid_photo_order: 422,
 };
 
 export class HttpError extends Error {

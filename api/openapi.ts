@@ -14,7 +14,7 @@
 import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
-import { requireUser, type AppEnv } from './auth-middleware.js';
+import { identifyViewer, requireUser, type AppEnv } from './auth-middleware.js';
 import { readBody, readQuery, refuseInvalidInput } from './http.js';
 import { ErrorBody } from './schemas.js';
 import type { Role } from '../services/accounts.js';
@@ -42,6 +42,12 @@ export const signedIn = (...roles: Role[]) => ({
   security: SECURITY,
 });
 
+/** Public, but answered for the viewer when signed in (`c.get('viewer')`); never a 401. */
+export const optionallySignedIn = () => ({
+  middleware: identifyViewer(),
+  security: [{}, ...SECURITY],
+});
+
 type Responses = RouteConfig['responses'];
 
 /**
@@ -52,7 +58,8 @@ function commonResponses(route: RouteConfig): Responses {
   const common: Responses = {};
   const { params, query, headers, body } = route.request ?? {};
   if (body || query || params || headers) common[400] = errorResponse('Invalid input');
-  if (route.security) common[401] = errorResponse('Not signed in');
+  const sessionRequired = route.security?.every((way) => Object.keys(way).length > 0);
+  if (sessionRequired) common[401] = errorResponse('Not signed in');
   if (body) {
     common[413] = errorResponse('The body is larger than the limit (BODY_LIMIT_BYTES)');
     common[415] = errorResponse('The body is not sent as application/json');

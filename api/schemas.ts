@@ -8,7 +8,14 @@
 import { z } from '@hono/zod-openapi';
 import { BOOKING_STATUSES, DECISION_STATUSES } from '../domain/booking-status.js';
 import { OBJECT_ID_HEX } from '../domain/ids.js';
-import { STAY_PROBLEM_MESSAGES, stayProblem } from '../domain/stay.js';
+import { DEFAULT_PHOTO_SIZE, MAX_PHOTOS_PER_PROPERTY, PHOTO_SIZES } from '../domain/photos.js';
+import {
+  MAX_CALENDAR_DAYS,
+  STAY_PROBLEM_MESSAGES,
+  countNights,
+  startOfDayUtc,
+  stayProblem,
+} from '../domain/stay.js';
 import { commaSeparated, hasForbiddenCharacters } from '../domain/text.js';
 import { PROPERTY_SORTS } from '../services/properties.js';
 
@@ -208,6 +215,76 @@ export const bookingRequestBody = z.strictObject({
   guests: z.number().int().min(1).max(100),
 });
 
+/** `:id` of a property and `:photoId` of one of its photos. */
+export const PropertyPhotoParams = z.object({ id: objectIdParam, photoId: objectIdParam });
+export const PhotoIdParams = z.object({ photoId: objectIdParam });
+
+export const photoSizeQuery = z.strictObject({
+  size: z
+    .enum(PHOTO_SIZES)
+    .default(DEFAULT_PHOTO_SIZE)
+    .openapi({ description: 'thumb: 320 wide, card: 800 wide, full: at most 2048 a side' }),
+});
+
+/** A multipart upload of one image in the field `photo`, recognised by its content. */
+export const photoUploadBody = {
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: z
+        .object({
+          photo: z.string().openapi({
+            type: 'string',
+            format: 'binary',
+            description: 'A JPEG, PNG or WebP image of at most 10 MiB and 40 megapixels',
+          }),
+        })
+        .openapi('PhotoUpload'),
+    },
+  },
+};
+
+export const photoOrderBody = z.strictObject({
+  photoIds: z
+    .array(objectIdParam)
+    .max(MAX_PHOTOS_PER_PROPERTY)
+    .openapi({ description: "Every one of the property's photo ids once; the first is the cover" }),
+});
+
+/** A stay to price: the same fields as a booking request, in the query. */
+export const stayQuoteQuery = z.strictObject({
+  checkIn: calendarDate,
+  checkOut: calendarDate,
+  guests: queryCount(1),
+});
+
+const calendarRange = z.strictObject({
+  from: calendarDate.optional().openapi({ description: 'First day shown; default today (UTC)' }),
+  to: calendarDate
+    .optional()
+    .openapi({ description: `Last day shown, included; default 90 days from \`from\`` }),
+});
+
+/** At most a year of days, and never a range that ends before it starts. */
+export const calendarQuery = calendarRange.superRefine(
+  ({ from, to }, ctx) => {
+    if (!to) return;
+    const first = from ?? startOfDayUtc(new Date());
+    if (to.getTime() < first.getTime()) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+    } else if (countNights({ checkIn: first, checkOut: to }) + 1 > MAX_CALENDAR_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `a calendar covers at most ${MAX_CALENDAR_DAYS} days`,
+      });
+    }
+  },
+  { when: (payload) => payload.issues.length === 0 },
+);
+
+export const PropertyIdParams = z.object({ propertyId: objectIdParam });
+
 export const bookingListQuery = z.strictObject({
   ...pageQuery.shape,
   status: z.enum(BOOKING_STATUSES).optional(),
@@ -304,6 +381,20 @@ export const ResetRequested = z
   .object({ status: z.literal('accepted'), message: z.string() })
   .openapi('ResetRequested');
 
+const photoUrlsSchema = z.object({ thumb: z.string(), card: z.string(), full: z.string() });
+
+export const Photo = z
+  .object({
+    id,
+    width: z.number().int().openapi({ description: 'Of the full size' }),
+    height: z.number().int(),
+    urls: photoUrlsSchema,
+  })
+  .openapi('Photo');
+
+export const PhotoList = z.object({ photos: z.array(Photo) }).openapi('PhotoList');
+export const PhotoAdded = z.object({ photo: Photo, photos: z.array(Photo) }).openapi('PhotoAdded');
+
 export const Property = z
   .object({
     id,
@@ -325,14 +416,68 @@ export const Property = z
     cleaningFee: z.number(),
     serviceFee: z.number(),
     available: z.boolean(),
+    photos: z
+      .array(Photo)
+      .openapi({ description: 'Uploaded photos, in order; the first is the cover' }),
+    coverPhotoUrl: z.string().nullable().openapi({ description: 'The first photo, card size' }),
+    isFavorite: z
+      .boolean()
+      .openapi({ description: 'One of my favorites (false when signed out or an owner)' }),
   })
   .openapi('Property');
 
 export const PropertyAnswer = z.object({ property: Property }).openapi('PropertyAnswer');
-export const PropertyList = z.object({ properties: z.array(Property) }).openapi('PropertyList');
+export const OwnerListing = Property.extend({
+  pendingBookings: z
+    .number()
+    .int()
+    .min(0)
+    .openapi({ description: 'Requests awaiting my decision' }),
+  upcomingBookings: z.number().int().min(0).openapi({ description: 'Accepted stays not over yet' }),
+}).openapi('OwnerListing');
+export const OwnerListingList = z
+  .object({ properties: z.array(OwnerListing) })
+  .openapi('OwnerListingList');
 export const PropertyPage = z
   .object({ properties: z.array(Property), ...pageFields })
   .openapi('PropertyPage');
+
+export const FavoritePage = z
+  .object({
+    favorites: z.array(z.object({ savedAt: instant, property: Property })),
+    ...pageFields,
+  })
+  .openapi('FavoritePage');
+
+export const StayQuote = z
+  .object({
+    propertyId: id,
+    checkIn: z.iso.date(),
+    checkOut: z.iso.date(),
+    guests: z.number().int().min(1),
+    currency: z.string().length(3).openapi({ description: 'ISO 4217 code of every amount' }),
+    nights: z.number().int().min(1),
+    pricePerNight: z.number(),
+    subtotal: z.number().openapi({ description: 'nights × pricePerNight' }),
+    cleaningFee: z.number(),
+    serviceFee: z.number(),
+    totalPrice: z.number().openapi({ description: 'subtotal + cleaningFee + serviceFee' }),
+    nightsFree: z.boolean().openapi({ description: 'Every night of the stay is free right now' }),
+    conflictingNights: z.array(z.iso.date()).openapi({ description: 'The nights already taken' }),
+  })
+  .openapi('StayQuote');
+
+export const PropertyCalendar = z
+  .object({
+    propertyId: id,
+    from: z.iso.date(),
+    to: z.iso.date(),
+    available: z.boolean().openapi({ description: 'The listing takes bookings at all' }),
+    firstCheckIn: z.iso.date().openapi({ description: 'Earliest check-in a request may have now' }),
+    lastCheckIn: z.iso.date().openapi({ description: 'Latest check-in a request may have now' }),
+    days: z.array(z.object({ date: z.iso.date(), status: z.enum(['free', 'taken']) })),
+  })
+  .openapi('PropertyCalendar');
 
 export const BookedDates = z
   .object({ propertyId: id, bookedNights: z.array(z.iso.date()) })
@@ -455,6 +600,19 @@ export const BookingStats = z
       .openapi({ description: 'Revenue of accepted (upcoming) and completed stays' }),
   })
   .openapi('BookingStats');
+
+export const MonthlyRevenue = z
+  .object({
+    currency: z.string().length(3),
+    months: z.array(
+      z.object({
+        month: z.string().regex(/^\d{4}-\d{2}$/),
+        bookings: z.number().int().min(0),
+        revenue: z.number(),
+      }),
+    ),
+  })
+  .openapi('MonthlyRevenue');
 
 export const Notification = z
   .object({

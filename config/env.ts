@@ -70,6 +70,8 @@ export const configSchema = z.object({
   KAFKA_CLIENT_ID: z.string().default('staysaga'),
   KAFKA_REQUEST_TOPIC: z.string().default('booking-requests'),
   KAFKA_RESPONSE_TOPIC: z.string().default('booking-updates'),
+  /** What each user sees live (`GET /api/events`): one message per recipient, keyed by userId. */
+  KAFKA_LIVE_EVENTS_TOPIC: z.string().min(1).default('user-events'),
   /** Copies of each booking topic: 1 on one broker, 3 on a 3-broker cluster. */
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
   // ---- Kafka security: how this process authenticates to the brokers ------------------------
@@ -110,6 +112,11 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(DEFAULT_BOOKING_POLICY.maxPendingPerProperty),
+  // The currency of every price (ISO 4217): listings, quotes and bookings are all in this one.
+  CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like USD or EUR')
+    .default('USD'),
   SESSION_TTL: duration(7 * 24 * 60 * 60 * 1000),
   PASSWORD_RESET_TTL: duration(30 * 60 * 1000),
   // Log-in throttling: this many failures of one email from one client within the window lock
@@ -141,6 +148,17 @@ export const configSchema = z.object({
       }
       return names as SeedService[];
     }),
+  // ---- Live events (`GET /api/events`, Server-Sent Events) -----------------------------------
+  // A comment line this often keeps proxies from closing an idle stream.
+  LIVE_EVENTS_HEARTBEAT: duration(15 * 1000),
+  // A reconnecting client (Last-Event-ID) gets what it missed from this far back.
+  LIVE_EVENTS_REPLAY_WINDOW: duration(60 * 60 * 1000),
+  // What each API process keeps for replay: at most this many events per user, and in all.
+  LIVE_EVENTS_BUFFER_PER_USER: z.coerce.number().int().positive().default(500),
+  LIVE_EVENTS_BUFFER_TOTAL: z.coerce.number().int().positive().default(200_000),
+  // A stream is closed after this long (the browser reconnects at once, with Last-Event-ID): a
+  // revoked session stops streaming, and reconnections spread over the replicas behind the LB.
+  LIVE_EVENTS_MAX_STREAM: duration(30 * 60 * 1000),
   /** Where processes without the API answer health probes. */
   HEALTH_PORT: port(8080),
   /** A workflow bundle built ahead of time (the container image has one); else bundled at start. */

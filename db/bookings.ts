@@ -160,3 +160,36 @@ export async function hasLiveBooking(propertyId: string): Promise<boolean> {
   const live = { propertyId: toObjectId(propertyId), status: { $in: [...LIVE_STATUSES] } };
   return (await Booking.exists(live)) !== null;
 }
+
+/** Per listing of an owner, how many bookings match `filter` (listings with none are absent). */
+async function countByProperty(filter: QueryFilter<BookingDoc>): Promise<Map<string, number>> {
+  const rows = await Booking.aggregate<{ _id: unknown; n: number }>([
+    { $match: filter },
+    { $group: { _id: '$propertyId', n: { $sum: 1 } } },
+  ]);
+  return new Map(rows.map((row) => [String(row._id), row.n]));
+}
+
+/**
+ * Per listing of an owner: requests still waiting for a decision, and accepted stays not over
+ * yet (checking out after `now`).
+ */
+export async function liveBookingCountsOfOwner(ownerId: string, now: Date) {
+  const owner = toObjectId(ownerId);
+  const [pending, upcoming] = await Promise.all([
+    countByProperty({ ownerId: owner, status: 'PENDING' }),
+    countByProperty({ ownerId: owner, status: 'ACCEPTED', checkOut: { $gt: now } }),
+  ]);
+  return { pending, upcoming };
+}
+
+/** An owner's accepted and completed stays checking in from `from` up to `until` (excluded). */
+export function confirmedStaysOfOwner(ownerId: string, from: Date, until: Date) {
+  return Booking.find({
+    ownerId: toObjectId(ownerId),
+    status: { $in: ['ACCEPTED', 'COMPLETED'] },
+    checkIn: { $gte: from, $lt: until },
+  })
+    .select({ checkIn: 1, totalPrice: 1 })
+    .lean<Pick<BookingDoc, 'checkIn' | 'totalPrice'>[]>();
+}

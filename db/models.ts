@@ -17,6 +17,8 @@ const userSchema = new Schema(
     phone: { type: String, default: '' },
     bio: { type: String, default: '' },
     avatarUrl: { type: String, default: '' },
+    // The uploaded avatar (a `photos` document) that `avatarUrl` shows, when it is one.
+    avatarPhotoId: { type: objectId },
   },
   { timestamps: true, collection: 'users' },
 );
@@ -91,6 +93,16 @@ const trustedDeviceSchema = new Schema(
 trustedDeviceSchema.index({ expiresAt: 1 });
 export const TrustedDevice = model('TrustedDevice', trustedDeviceSchema);
 
+/** One uploaded photo in a listing's ordered list: its `photos` document and full size. */
+const listedPhotoSchema = new Schema(
+  {
+    id: { type: objectId, required: true },
+    width: { type: Number, required: true },
+    height: { type: Number, required: true },
+  },
+  { _id: false },
+);
+
 const propertySchema = new Schema(
   {
     ownerId: { type: objectId, required: true },
@@ -112,6 +124,10 @@ const propertySchema = new Schema(
     cleaningFee: { type: Number, default: 0 },
     serviceFee: { type: Number, default: 0 },
     available: { type: Boolean, default: true },
+    // Uploaded photos, in the owner's order (the first is the cover); changed only as a whole,
+    // guarded by photosVersion (db/photos.ts).
+    photos: { type: [listedPhotoSchema], default: [] },
+    photosVersion: { type: Number, default: 0 },
   },
   { timestamps: true, collection: 'properties' },
 );
@@ -279,6 +295,84 @@ const pendingRequestSlotSchema = new Schema(
 export const PendingRequestSlot = model('PendingRequestSlot', pendingRequestSlotSchema);
 export type PendingRequestSlotDoc = InferSchemaType<typeof pendingRequestSlotSchema>;
 
+/**
+ * A traveler's favorite listing. `_id` is `${travelerId}:${propertyId}`, so marking one twice
+ * is the same insert (idempotent) and asking "is this one a favorite?" is a primary-key read.
+ */
+const favoriteSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    travelerId: { type: objectId, required: true },
+    propertyId: { type: objectId, required: true },
+  },
+  { timestamps: true, collection: 'favorites' },
+);
+favoriteSchema.index({ travelerId: 1, createdAt: -1 }); // a traveler's favorites, newest first
+favoriteSchema.index({ propertyId: 1 }); // forgotten with the property
+export const Favorite = model('Favorite', favoriteSchema);
+export type FavoriteDoc = InferSchemaType<typeof favoriteSchema> & { _id: string };
+
+/**
+ * An uploaded photo (of a listing or an avatar): the GridFS file of each size, with its
+ * dimensions and the SHA-256 of its bytes (the ETag), so a conditional GET reads nothing else.
+ */
+const photoSizeSchema = new Schema(
+  {
+    fileId: { type: objectId, required: true },
+    width: { type: Number, required: true },
+    height: { type: Number, required: true },
+    bytes: { type: Number, required: true },
+    sha256: { type: String, required: true },
+  },
+  { _id: false },
+);
+const photoSchema = new Schema(
+  {
+    kind: { type: String, enum: ['property', 'avatar'], required: true },
+    propertyId: { type: objectId },
+    userId: { type: objectId, required: true },
+    contentType: { type: String, required: true },
+    sizes: {
+      thumb: { type: photoSizeSchema, required: true },
+      card: { type: photoSizeSchema, required: true },
+      full: { type: photoSizeSchema, required: true },
+    },
+  },
+  { timestamps: true, collection: 'photos' },
+);
+photoSchema.index({ propertyId: 1 }); // the photos of a deleted listing, in-flight uploads too
+export const Photo = model('Photo', photoSchema);
+export type PhotoDoc = InferSchemaType<typeof photoSchema> & { _id: mongoose.Types.ObjectId };
+
+/**
+ * The image bytes, in GridFS's layout (bucket `photo_files`: `photo_files.files` and
+ * `photo_files.chunks`, the indexes GridFSBucket itself creates), written and read by
+ * db/photo-files.ts. The models are here for their indexes; the documents go through the driver.
+ */
+const photoFileSchema = new Schema(
+  {
+    length: Number,
+    chunkSize: Number,
+    uploadDate: Date,
+    filename: String,
+    metadata: Schema.Types.Mixed,
+  },
+  { collection: 'photo_files.files', versionKey: false },
+);
+photoFileSchema.index({ filename: 1, uploadDate: 1 });
+export const PhotoFile = model('PhotoFile', photoFileSchema);
+
+const photoChunkSchema = new Schema(
+  {
+    files_id: { type: objectId, required: true },
+    n: { type: Number, required: true },
+    data: { type: Buffer, required: true },
+  },
+  { collection: 'photo_files.chunks', versionKey: false },
+);
+photoChunkSchema.index({ files_id: 1, n: 1 }, { unique: true });
+export const PhotoChunk = model('PhotoChunk', photoChunkSchema);
+
 export const allModels = [
   User,
   Session,
@@ -293,4 +387,8 @@ export const allModels = [
   PendingRequestSlot,
   EmailOutbox,
   IssuedDecision,
+  Photo,
+  PhotoFile,
+  PhotoChunk,
+  Favorite,
 ];

@@ -107,3 +107,27 @@ async function holdersOf(propertyId: string, nights: Night[]): Promise<Map<Night
   });
   return holders;
 }
+
+/** Which of these nights of the property are held (by anyone), read by `_id`. */
+export async function heldNightsAmong(propertyId: string, nights: Night[]): Promise<Night[]> {
+  const holds = await NightHold.find({ _id: { $in: nights.map((n) => holdId(propertyId, n)) } })
+    .select({ night: 1 })
+    .lean();
+  return holds.map((h) => h.night).sort();
+}
+
+/** The held nights of the property from `first` to `last` (both included), in order. */
+export async function heldNightsBetween(
+  propertyId: string,
+  first: Night,
+  last: Night,
+): Promise<Night[]> {
+  const holds = await NightHold.find({
+    propertyId: toObjectId(propertyId),
+    night: { $gte: first, $lte: last },
+  })
+    .sort({ night: 1 })
+    .select({ night: 1 })
+    .lean();
+  return holds.map((h) => h.night);
+}

@@ -18,19 +18,55 @@ export interface InAppNotification {
   bookingId?: string;
 }
 
-/** True when stored, false when this user already has a notification with this cause. */
-export async function insertNotification(n: InAppNotification): Promise<boolean> {
+/** A stored notification, as its recipient sees it. */
+export interface StoredNotification {
+  id: string;
+  userId: string;
+  kind: string;
+  title: string;
+  body: string;
+  bookingId?: string;
+  createdAt: Date;
+  read: boolean;
+}
+
+function storedView(doc: NotificationDoc & { _id: unknown; createdAt?: Date }): StoredNotification {
+  return {
+    id: String(doc._id),
+    userId: doc.userId.toString(),
+    kind: doc.kind,
+    title: doc.title,
+    body: doc.body,
+    ...(doc.bookingId ? { bookingId: doc.bookingId.toString() } : {}),
+    createdAt: doc.createdAt ?? new Date(),
+    read: doc.read ?? false,
+  };
+}
+
+/**
+ * Stores the notification unless this user already has one with its cause; either way answers
+ * the stored one, and whether this call created it. (Finding the earlier one reads by
+ * userId and causeKey: only a retried or replayed delivery gets there.)
+ */
+export async function storeNotification(
+  n: InAppNotification,
+): Promise<{ created: boolean; notification: StoredNotification }> {
   try {
-    await Notification.create({
+    const doc = await Notification.create({
       ...n,
       userId: toObjectId(n.userId),
       bookingId: n.bookingId ? toObjectId(n.bookingId) : undefined,
     });
-    return true;
+    return { created: true, notification: storedView(doc.toObject()) };
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
-    return false;
   }
+  const earlier = await Notification.findOne({
+    userId: toObjectId(n.userId),
+    causeKey: n.causeKey,
+  }).lean();
+  if (!earlier) throw new Error(`notification ${n.causeKey} of ${n.userId} vanished`);
+  return { created: false, notification: storedView(earlier) };
 }
 
 /** A page of a user's notifications, newest first, and how many are unread in all. */

@@ -139,3 +139,8 @@ export function searchPropertyPage(query: PropertyQuery, page: Page) {
 export async function countPropertiesOfOwner(ownerId: string): Promise<number> {
   return Property.countDocuments({ ownerId: toObjectId(ownerId) });
 }
+
+/** These listings, in no particular order; ids that no longer exist are left out. */
+export function findPropertiesByIds(propertyIds: string[]) {
+  return Property.find({ _id: { $in: propertyIds.map(toObjectId) } }).lean<PropertyDoc[]>();
+}

@@ -20,7 +20,12 @@ export type DomainErrorCode =
   | 'too_many_pending_requests'
   | 'idempotency_key_reused'
   | 'invalid_transition'
-  | 'property_has_live_bookings';
+  | 'property_has_live_bookings'
+  | 'unsupported_image'
+  | 'photo_too_large'
+  | 'image_too_large_in_pixels'
+  | 'too_many_photos'
+  | 'invalid_photo_order';
 
 export class DomainError extends Error {
   constructor(

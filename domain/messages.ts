@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DECISION_STATUSES } from './booking-status.js';
+import { BOOKING_STATUSES, DECISION_STATUSES } from './booking-status.js';
 import { OBJECT_ID_HEX } from './ids.js';
 import { normalizeIsoInstant } from './instant.js';
 
@@ -133,4 +133,76 @@ export function nameBasedUuid(name: string): string {
  */
 export function bookingCreatedEventId(bookingId: string): string {
   return nameBasedUuid(`booking-created:${bookingId}`);
+}
+
+// ---- Topic `user-events` (KAFKA_LIVE_EVENTS_TOPIC): what one user sees live ------------------
+// Ours, not the seed's: one message per recipient, keyed by the recipient's userId, so all of a
+// user's events are on one partition in log order. The API replicas read it to feed
+// `GET /api/events` (kafka/live-events.ts); the worker and the notifier write it.
+
+/** A booking's status changed: for its owner (a new PENDING request, every decision) and traveler. */
+const bookingStatusEventFields = (instant: Instant, id: Id) => ({
+  type: z.literal('booking-status'),
+  userId: id,
+  role: z.enum(['traveler', 'owner']),
+  bookingId: id,
+  propertyId: id,
+  propertyName: z.string().min(1),
+  status: z.enum(BOOKING_STATUSES),
+  previousStatus: z.enum(BOOKING_STATUSES).nullable(),
+  at: instant,
+});
+
+/** An in-app notification was stored for the user (notifications/channel.ts). */
+const notificationEventFields = (instant: Instant, id: Id) => ({
+  type: z.literal('notification'),
+  userId: id,
+  notification: z.object({
+    id,
+    kind: z.string().min(1),
+    title: z.string(),
+    body: z.string(),
+    bookingId: id.optional(),
+    createdAt: instant,
+    read: z.boolean(),
+  }),
+});
+
+/** Topic `user-events`, as we send it. The eventId is derived from the event (see below). */
+export const userEventMessage = z.discriminatedUnion('type', [
+  z.object({ ...bookingStatusEventFields(utcInstant, objectIdHex), ...sentEnvelope }),
+  z.object({ ...notificationEventFields(utcInstant, objectIdHex), ...sentEnvelope }),
+]);
+export type UserEventMessage = z.infer<typeof userEventMessage>;
+
+/** Topic `user-events`, as the API reads it: any eventId, any ISO instant, ids in any case. */
+export const receivedUserEvent = z.discriminatedUnion('type', [
+  z.object({
+    ...bookingStatusEventFields(receivedInstant, receivedObjectId),
+    previousStatus: z
+      .enum(BOOKING_STATUSES)
+      .nullish()
+      .transform((status) => status ?? null),
+    eventId: z.string().min(1).max(200),
+    version: z.literal(MESSAGE_SCHEMA_VERSION).optional(),
+  }),
+  z.object({
+    ...notificationEventFields(receivedInstant, receivedObjectId),
+    eventId: z.string().min(1).max(200),
+    version: z.literal(MESSAGE_SCHEMA_VERSION).optional(),
+  }),
+]);
+export type ReceivedUserEvent = z.output<typeof receivedUserEvent>;
+
+/**
+ * The eventId of a booking reaching a status: the same for the traveler's and the owner's copy
+ * and for every retry of the activity that publishes it (a booking reaches each status once).
+ */
+export function bookingStatusEventId(bookingId: string, status: string): string {
+  return nameBasedUuid(`booking-status:${bookingId}:${status}`);
+}
+
+/** The eventId of a stored notification's live event: every re-publish of it is the same event. */
+export function notificationEventId(notificationId: string): string {
+  return nameBasedUuid(`notification:${notificationId}`);
 }

@@ -2,7 +2,7 @@
  * Stay arithmetic: which nights a stay occupies and what it costs. Dates are calendar days in
  * UTC; a stay from checkIn to checkOut occupies the nights checkIn .. checkOut-1.
  */
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A calendar day, `YYYY-MM-DD`. */
 export type Night = string;
@@ -48,6 +48,14 @@ export function nightsBetween({ checkIn, checkOut }: StayDates): Night[] {
   }
   return nights;
 }
+
+/** Every day from `first` to `last`, both included (a calendar's days). */
+export function calendarDays(first: Date, last: Date): Night[] {
+  return nightsBetween({ checkIn: first, checkOut: new Date(last.getTime() + DAY_MS) });
+}
+
+/** Longest range one calendar answer covers: a year, leap day included. */
+export const MAX_CALENDAR_DAYS = 366;
 
 export function countNights({ checkIn, checkOut }: StayDates): number {
   return Math.round((checkOut.getTime() - checkIn.getTime()) / DAY_MS);

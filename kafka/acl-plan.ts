@@ -15,7 +15,8 @@ import kafkajs, { type AclEntry, type Kafka } from 'kafkajs';
 import { deadLetterTopic } from './dead-letters.js';
 import { BRIDGE_GROUP_ID } from '../processes/booking-updates-bridge.js';
 import { NOTIFIER_GROUP_ID } from '../processes/owner-notifier.js';
-import { ensureBookingTopics, type BookingTopics } from './topics.js';
+import { LIVE_EVENTS_GROUP_PREFIX } from './live-events.js';
+import { ensureBookingTopics, liveEventsTopic, type BookingTopics } from './topics.js';
 
 // Not named imports: Node cannot see these among kafkajs's CommonJS exports.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
@@ -26,11 +27,11 @@ export type KafkaRole = (typeof KAFKA_ROLES)[number];
 
 /** Usernames (SCRAM) = principal names (`User:<name>`), one per role. */
 export const KAFKA_PRINCIPALS: Record<KafkaRole, string> = {
-  // The traveler side: the Temporal worker publishes booking-created.
+  // The traveler side: the Temporal worker publishes booking-created (and the saga's live events).
   traveler: 'staysaga-traveler',
-  // The owner side: the API publishes the owners' decisions.
+  // The owner side: the API publishes the owners' decisions (and reads the live events).
   owner: 'staysaga-owner',
-  // Consumes booking-requests and notifies owners.
+  // Consumes booking-requests and notifies owners (publishing each notification's live event).
   notifier: 'staysaga-notifier',
   // Consumes booking-updates and signals the sagas.
   bridge: 'staysaga-bridge',
@@ -40,8 +41,8 @@ export const KAFKA_PRINCIPALS: Record<KafkaRole, string> = {
 
 /**
  * The role each StaySaga component (processes/components.ts) logs in as. Every API process is the
- * owner side: only it publishes (the owners' decisions); the traveler's requests are published
- * by the worker, as `booking-created`.
+ * owner side: only it publishes (the owners' decisions), and it reads the live events; the
+ * traveler's requests are published by the worker, as `booking-created`.
  */
 export const COMPONENT_ROLES = {
   api: 'owner',
@@ -69,33 +70,49 @@ export const SCRAM_MECHANISM = 'SCRAM-SHA-512';
 
 export type AclOperation = 'READ' | 'WRITE' | 'DESCRIBE';
 
-/** One ALLOW ACL on a literal resource name, for any host. */
+/**
+ * One ALLOW ACL for any host, on a resource name that is literal or a prefix (`PREFIXED`: every
+ * name that starts with it, e.g. the API's live-events groups, one per process).
+ */
 export interface AclGrant {
   role: KafkaRole;
   principal: string;
   resourceType: 'TOPIC' | 'GROUP';
   resourceName: string;
+  patternType: 'LITERAL' | 'PREFIXED';
   operation: AclOperation;
 }
 
 /** The consumer groups, from the consumers themselves. */
 export const CONSUMER_GROUPS = { notifier: NOTIFIER_GROUP_ID, bridge: BRIDGE_GROUP_ID } as const;
 
+/**
+ * The prefix of the API's live-events consumer groups: each API process reads the whole
+ * live-events topic in a group of its own, `<prefix><random>` (kafka/live-events.ts).
+ */
+export const CONSUMER_GROUP_PREFIXES = { owner: LIVE_EVENTS_GROUP_PREFIX } as const;
+
 /** Every ACL of a StaySaga cluster whose booking topics are `topics`. */
 export function aclPlan(topics: BookingTopics): AclGrant[] {
-  const grant = (
-    role: KafkaRole,
-    resourceType: AclGrant['resourceType'],
-    resourceName: string,
-    ...operations: AclOperation[]
-  ): AclGrant[] =>
-    operations.map((operation) => ({
-      role,
-      principal: `User:${KAFKA_PRINCIPALS[role]}`,
-      resourceType,
-      resourceName,
-      operation,
-    }));
+  const grantOn =
+    (patternType: AclGrant['patternType']) =>
+    (
+      role: KafkaRole,
+      resourceType: AclGrant['resourceType'],
+      resourceName: string,
+      ...operations: AclOperation[]
+    ): AclGrant[] =>
+      operations.map((operation) => ({
+        role,
+        principal: `User:${KAFKA_PRINCIPALS[role]}`,
+        resourceType,
+        resourceName,
+        patternType,
+        operation,
+      }));
+  const grant = grantOn('LITERAL');
+  const grantPrefixed = grantOn('PREFIXED');
+  const live = liveEventsTopic(topics);
   return [
     ...grant('traveler', 'TOPIC', topics.requests, 'WRITE', 'DESCRIBE'),
     ...grant('owner', 'TOPIC', topics.updates, 'WRITE', 'DESCRIBE'),
@@ -105,6 +122,12 @@ export function aclPlan(topics: BookingTopics): AclGrant[] {
     ...grant('bridge', 'TOPIC', topics.updates, 'READ'),
     ...grant('bridge', 'GROUP', CONSUMER_GROUPS.bridge, 'READ'),
     ...grant('bridge', 'TOPIC', deadLetterTopic(topics.updates), 'WRITE'),
+    // Live events: the saga (worker) and the notification channel (worker, notifier) write them;
+    // every API process reads them all, each in a group of its own under one prefix.
+    ...grant('traveler', 'TOPIC', live, 'WRITE'),
+    ...grant('notifier', 'TOPIC', live, 'WRITE'),
+    ...grant('owner', 'TOPIC', live, 'READ'),
+    ...grantPrefixed('owner', 'GROUP', CONSUMER_GROUP_PREFIXES.owner, 'READ'),
   ];
 }
 
@@ -113,7 +136,7 @@ export function toKafkajsAcls(plan: AclGrant[]): AclEntry[] {
   return plan.map((grant) => ({
     resourceType: AclResourceTypes[grant.resourceType],
     resourceName: grant.resourceName,
-    resourcePatternType: ResourcePatternTypes.LITERAL,
+    resourcePatternType: ResourcePatternTypes[grant.patternType],
     principal: grant.principal,
     host: '*',
     operation: AclOperationTypes[grant.operation],
@@ -146,6 +169,8 @@ export async function provisionBookingKafka(
 export const SHELL_TOPICS: BookingTopics = {
   requests: '${KAFKA_REQUEST_TOPIC}',
   updates: '${KAFKA_RESPONSE_TOPIC}',
+  // Not a seed key: in the scripts' environment from staysaga-config (k8s) or x-staysaga-env.
+  liveEvents: '${KAFKA_LIVE_EVENTS_TOPIC}',
 };
 
 const TOOL_OPERATION: Record<AclOperation, string> = {
@@ -161,14 +186,15 @@ const TOOL_OPERATION: Record<AclOperation, string> = {
 export function aclShellLines(plan: AclGrant[] = aclPlan(SHELL_TOPICS)): string[] {
   const byResource = new Map<string, AclGrant[]>();
   for (const grant of plan) {
-    const key = `${grant.principal} ${grant.resourceType} ${grant.resourceName}`;
+    const key = `${grant.principal} ${grant.resourceType} ${grant.patternType} ${grant.resourceName}`;
     byResource.set(key, [...(byResource.get(key) ?? []), grant]);
   }
   return [...byResource.values()].map((grants) => {
     const [first] = grants as [AclGrant];
     const operations = grants.map((g) => `--operation ${TOOL_OPERATION[g.operation]}`).join(' ');
     const resource = first.resourceType === 'TOPIC' ? '--topic' : '--group';
-    return `acl --allow-principal ${first.principal} ${operations} ${resource} "${first.resourceName}"`;
+    const pattern = first.patternType === 'PREFIXED' ? ' --resource-pattern-type prefixed' : '';
+    return `acl --allow-principal ${first.principal} ${operations}${pattern} ${resource} "${first.resourceName}"`;
   });
 }
 

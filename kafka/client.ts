@@ -44,13 +44,21 @@ export function kafkaOfConfig(
   config: SecurityConfig &
     Pick<
       AppConfig,
-      'KAFKA_CLIENT_ID' | 'KAFKA_BROKERS' | 'KAFKA_REQUEST_TOPIC' | 'KAFKA_RESPONSE_TOPIC'
+      | 'KAFKA_CLIENT_ID'
+      | 'KAFKA_BROKERS'
+      | 'KAFKA_REQUEST_TOPIC'
+      | 'KAFKA_RESPONSE_TOPIC'
+      | 'KAFKA_LIVE_EVENTS_TOPIC'
     >,
   log: Logger,
 ): { kafka: Kafka; topics: BookingTopics } {
   return {
     kafka: createKafka(config.KAFKA_CLIENT_ID, config.KAFKA_BROKERS, log, kafkaSecurity(config)),
-    topics: { requests: config.KAFKA_REQUEST_TOPIC, updates: config.KAFKA_RESPONSE_TOPIC },
+    topics: {
+      requests: config.KAFKA_REQUEST_TOPIC,
+      updates: config.KAFKA_RESPONSE_TOPIC,
+      liveEvents: config.KAFKA_LIVE_EVENTS_TOPIC,
+    },
   };
 }
 

@@ -3,16 +3,23 @@ import type { z } from 'zod';
 import {
   bookingCreatedMessage,
   bookingStatusUpdatedMessage,
+  userEventMessage,
   type BookingCreatedMessage,
   type BookingStatusUpdatedMessage,
+  type UserEventMessage,
 } from '../domain/messages.js';
-import type { BookingTopics } from './topics.js';
+import { liveEventsTopic, type BookingTopics } from './topics.js';
+
+/** Where a process sends what users see live (`GET /api/events`): the publisher, or a fake. */
+export interface UserEventSink {
+  userEvents(messages: UserEventMessage[]): Promise<void>;
+}
 
 /**
  * One idempotent producer per process. Messages are validated against their contract before
  * they leave and keyed by bookingId so each booking's messages stay in order on one partition.
  */
-export class BookingEventPublisher {
+export class BookingEventPublisher implements UserEventSink {
   private constructor(
     private readonly producer: Producer,
     private readonly topics: BookingTopics,
@@ -34,6 +41,25 @@ export class BookingEventPublisher {
 
   async bookingStatusUpdated(message: BookingStatusUpdatedMessage): Promise<void> {
     await this.send(this.topics.updates, bookingStatusUpdatedMessage, message);
+  }
+
+  /**
+   * Live events, one per recipient, keyed by userId (all of a user's events on one partition, in
+   * order), in one request. Retried by the caller like every publish; the API de-duplicates by
+   * eventId.
+   */
+  async userEvents(messages: UserEventMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const valid = messages.map((m) => userEventMessage.parse(m));
+    await this.producer.send({
+      topic: liveEventsTopic(this.topics),
+      acks: -1,
+      messages: valid.map((m) => ({
+        key: m.userId,
+        value: JSON.stringify(m),
+        headers: { 'message-type': m.type },
+      })),
+    });
   }
 
   /** Re-sends a raw message unchanged (dead-lettering, re-driving) with extra headers. */

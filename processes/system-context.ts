@@ -53,7 +53,10 @@ export async function openSystemContext(config: AppConfig, log: Logger): Promise
         log: log.child('email'),
       })
     : null;
-  const notifications = createNotificationChannel({ log: log.child('notify') });
+  const notifications = createNotificationChannel({
+    log: log.child('notify'),
+    live: { events: publisher, windowMs: config.LIVE_EVENTS_REPLAY_WINDOW },
+  });
   log.info('connected', {
     kafka: config.KAFKA_BROKERS.join(','),
     kafkaPrincipal: config.KAFKA_SASL_USERNAME ?? '(anonymous)',

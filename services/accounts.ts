@@ -15,6 +15,7 @@ import {
   type UserDoc,
 } from '../db/users.js';
 import { hashToken, newBearerSecret } from './bearer-secrets.js';
+import { discardUploadedAvatar } from './photos.js';
 import { Bulkhead } from './bulkhead.js';
 import { trustedDeviceId } from './trusted-devices.js';
 import { DomainError, notFound } from '../domain/errors.js';
@@ -214,6 +215,8 @@ export async function readProfile(userId: string) {
 
 /** Only the profile fields: email, role and password have their own, stricter paths. */
 export async function updateProfile(userId: string, changes: ProfileChanges) {
+  // A picture link given here replaces an uploaded avatar, whose files go with it.
+  if (changes.avatarUrl !== undefined) await discardUploadedAvatar(userId);
   const user = await updateUserProfile(userId, changes);
   if (!user) throw notFound('User');
   return profileView(user);

@@ -3,6 +3,7 @@
  * owner's stats. Only the workflow writes bookings; these only read.
  */
 import {
+  confirmedStaysOfOwner,
   ownerBookingPage,
   ownerStatusTotals,
   travelerBookingPage,
@@ -10,6 +11,7 @@ import {
 } from '../db/bookings.js';
 import type { Page } from '../db/pages.js';
 import { BOOKING_STATUSES, type BookingStatus } from '../domain/booking-status.js';
+import { monthsEndingAt, revenueByMonth, startOfMonthUtc } from '../domain/revenue.js';
 import { roundCents } from '../domain/stay.js';
 import type { AuthUser } from './accounts.js';
 import { bookingView } from './booking-views.js';
@@ -59,4 +61,18 @@ export async function ownerBookingStats(owner: AuthUser) {
   // Money the owner keeps: accepted stays (upcoming) and completed ones.
   const confirmedRevenue = roundCents(byStatus.ACCEPTED.revenue + byStatus.COMPLETED.revenue);
   return { byStatus, total, confirmedRevenue };
+}
+
+/** Months a revenue chart covers: this one and the eleven before it. */
+const REVENUE_MONTHS = 12;
+
+/** An owner's accepted and completed stays by check-in month, over the last twelve months. */
+export async function ownerMonthlyRevenue(owner: AuthUser, now = new Date()) {
+  const months = monthsEndingAt(now, REVENUE_MONTHS);
+  const stays = await confirmedStaysOfOwner(
+    owner.id,
+    startOfMonthUtc(now, 1 - REVENUE_MONTHS),
+    startOfMonthUtc(now, 1),
+  );
+  return { months: revenueByMonth(months, stays) };
 }

@@ -10,17 +10,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { bookingWorkflowId } from '../domain/ids.js';
-import {
-  bookingRequestProblem,
-  earliestCheckIn,
-  latestCheckIn,
-  nightOf,
-  priceStay,
-  STAY_PROBLEM_MESSAGES,
-  type BookingPolicy,
-  type StayDates,
-  type StayProblem,
-} from '../domain/stay.js';
+import { priceStay, type BookingPolicy, type StayDates } from '../domain/stay.js';
 import { findBookingById } from '../db/bookings.js';
 import { claimIdempotencyKey } from '../db/idempotency-keys.js';
 import { newObjectIdHex } from '../db/ids.js';
@@ -28,7 +18,6 @@ import {
   claimPendingRequestSlots,
   releasePendingRequestSlots,
 } from '../db/pending-request-slots.js';
-import { findPropertyById } from '../db/properties.js';
 import { findUserById } from '../db/users.js';
 import type { bookingWorkflow } from '../workflows/booking.js';
 import {
@@ -39,7 +28,8 @@ import {
   type NightsHoldOutcome,
 } from '../workflows/booking-definitions.js';
 import type { AuthUser } from './accounts.js';
-import { DomainError, notFound } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
+import { findBookableProperty, type StayRequest } from './bookable-stay.js';
 import { bookingView } from './booking-views.js';
 
 export interface BookingRequestDeps {
@@ -49,31 +39,6 @@ export interface BookingRequestDeps {
   policy: BookingPolicy;
 }
 
-export interface StayRequest {
-  propertyId: string;
-  checkIn: Date;
-  checkOut: Date;
-  guests: number;
-}
-
-/** A stay the policy refuses, as the API answers it: 422 with a code per rule. */
-function refuseStay(problem: StayProblem, policy: BookingPolicy, now: Date): DomainError {
-  const message = STAY_PROBLEM_MESSAGES[problem];
-  if (problem === 'check-in-too-soon') {
-    const earliest = nightOf(earliestCheckIn(now, policy.minNoticeMs));
-    return new DomainError('check_in_too_soon', `${message}; the earliest is ${earliest}`, {
-      earliestCheckIn: earliest,
-    });
-  }
-  if (problem === 'check-in-too-far') {
-    const latest = nightOf(latestCheckIn(now, policy.horizonMs));
-    return new DomainError('check_in_too_far', `${message}; the latest is ${latest}`, {
-      latestCheckIn: latest,
-    });
-  }
-  return new DomainError('invalid_stay', message);
-}
-
 export async function requestStay(
   deps: BookingRequestDeps,
   traveler: AuthUser,
@@ -81,18 +46,7 @@ export async function requestStay(
   idempotencyKey?: string,
 ) {
   const dates: StayDates = { checkIn: request.checkIn, checkOut: request.checkOut };
-  const now = new Date();
-  const problem = bookingRequestProblem(dates, now, deps.policy);
-  if (problem) throw refuseStay(problem, deps.policy, now);
-
-  const property = await findPropertyById(request.propertyId);
-  if (!property) throw notFound('Property');
-  if (!property.available) {
-    throw new DomainError('property_unavailable', 'This property is not taking bookings');
-  }
-  if (request.guests > property.maxGuests) {
-    throw new DomainError('too_many_guests', `This property sleeps at most ${property.maxGuests}`);
-  }
+  const property = await findBookableProperty(deps.policy, request, new Date());
 
   const travelerName = (await findUserById(traveler.id))?.name;
   if (!travelerName) throw new DomainError('unauthenticated', 'This account no longer exists');

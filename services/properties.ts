@@ -2,7 +2,8 @@
  * Seed Property service: owners list, edit and delete their properties; anyone searches the
  * available ones, by free dates too.
  */
-import { hasLiveBooking } from '../db/bookings.js';
+import { hasLiveBooking, liveBookingCountsOfOwner } from '../db/bookings.js';
+import { deleteFavoritesOfProperty } from '../db/favorites.js';
 import { isObjectIdHex } from '../db/ids.js';
 import {
   hasHeldNightFrom,
@@ -18,13 +19,15 @@ import {
   ownerOfProperty,
   searchPropertyPage,
   updatePropertyOfOwner,
-  type PropertyDoc,
   type PropertyFields,
   type PropertyQuery,
 } from '../db/properties.js';
 import { DomainError, forbidden, notFound } from '../domain/errors.js';
 import { nightOf, nightsBetween, startOfDayUtc, type StayDates } from '../domain/stay.js';
 import type { AuthUser } from './accounts.js';
+import { deletePhotosOfProperty } from './photos.js';
+import { propertyView } from './property-views.js';
+import { favoritesAmong } from './favorites.js';
 
 export { PROPERTY_SORTS, type PropertySort } from '../db/properties.js';
 export type PropertyInput = PropertyFields;
@@ -39,43 +42,32 @@ export type PropertySearch = Omit<PropertyQuery, 'excludeIds'> &
 /** Most listings one owner's list shows. */
 const OWNER_LISTINGS_SHOWN = 500;
 
-export function propertyView(p: PropertyDoc) {
-  return {
-    id: p._id.toString(),
-    ownerId: p.ownerId.toString(),
-    name: p.name,
-    type: p.type,
-    description: p.description,
-    address: p.address,
-    city: p.city,
-    state: p.state,
-    country: p.country,
-    zipcode: p.zipcode,
-    bedrooms: p.bedrooms,
-    bathrooms: p.bathrooms,
-    maxGuests: p.maxGuests,
-    amenities: p.amenities,
-    images: p.images,
-    pricePerNight: p.pricePerNight,
-    cleaningFee: p.cleaningFee,
-    serviceFee: p.serviceFee,
-    available: p.available,
-  };
-}
-
-/** An owner's listings, newest first. */
+/** An owner's listings, newest first, each with its pending requests and upcoming stays. */
 export async function listOwnerProperties(owner: AuthUser) {
-  return (await listPropertiesOfOwner(owner.id, OWNER_LISTINGS_SHOWN)).map(propertyView);
+  const [listings, counts] = await Promise.all([
+    listPropertiesOfOwner(owner.id, OWNER_LISTINGS_SHOWN),
+    liveBookingCountsOfOwner(owner.id, new Date()),
+  ]);
+  return listings.map((p) => {
+    const id = p._id.toString();
+    return {
+      ...propertyView(p),
+      pendingBookings: counts.pending.get(id) ?? 0,
+      upcomingBookings: counts.upcoming.get(id) ?? 0,
+    };
+  });
 }
 
 export async function createProperty(owner: AuthUser, input: PropertyInput) {
   return propertyView(await insertProperty(owner.id, input));
 }
 
-export async function findProperty(id: string) {
+/** One listing, as `viewer` (signed out when absent) sees it. */
+export async function findProperty(id: string, viewer?: AuthUser) {
   const property = isObjectIdHex(id) ? await findPropertyById(id) : null;
   if (!property) throw notFound('Property');
-  return propertyView(property);
+  const favorites = await favoritesAmong(viewer, [id]);
+  return propertyView(property, favorites.has(id));
 }
 
 /** 404 when the property does not exist, 403 when it is someone else's. */
@@ -121,13 +113,21 @@ export async function deleteProperty(owner: AuthUser, propertyId: string): Promi
   await requireOwnProperty(owner, propertyId);
   await refuseWhileBookingsLive(propertyId);
   if (!(await deletePropertyOfOwner(propertyId, owner.id))) throw notFound('Property');
+  await deletePhotosOfProperty(propertyId);
+  await deleteFavoritesOfProperty(propertyId);
 }
 
-export async function searchProperties(search: PropertySearch) {
+/** A page of matches, as `viewer` (signed out when absent) sees them. */
+export async function searchProperties(search: PropertySearch, viewer?: AuthUser) {
   const { stay, page, limit, ...query } = search;
   const excludeIds = stay ? await propertiesHoldingAnyOf(nightsBetween(stay)) : undefined;
   const found = await searchPropertyPage({ ...query, excludeIds }, { page, limit });
-  return { properties: found.items.map(propertyView), page, limit, total: found.total };
+  const favorites = await favoritesAmong(
+    viewer,
+    found.items.map((p) => p._id.toString()),
+  );
+  const properties = found.items.map((p) => propertyView(p, favorites.has(p._id.toString())));
+  return { properties, page, limit, total: found.total };
 }
 
 export async function bookedDates(propertyId: string) {

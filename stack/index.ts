@@ -137,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           topics: {
             requests: env.KAFKA_REQUEST_TOPIC || 'booking-requests',
             updates: env.KAFKA_RESPONSE_TOPIC || 'booking-updates',
+            liveEvents: env.KAFKA_LIVE_EVENTS_TOPIC || 'user-events',
           },
         }).then(track),
     env.MONGODB_URI

@@ -4,7 +4,11 @@ import type { DecisionStatus } from '../../domain/booking-status.js';
 import { escapeRegExp } from '../../domain/text.js';
 import type { BookingEventPublisher } from '../../kafka/publisher.js';
 import { decideAsOwner } from '../../services/booking-decisions.js';
-import { listOwnerBookings, ownerBookingStats } from '../../services/booking-queries.js';
+import {
+  listOwnerBookings,
+  ownerBookingStats,
+  ownerMonthlyRevenue,
+} from '../../services/booking-queries.js';
 import { listOwnerProperties } from '../../services/properties.js';
 import type { AuthUser } from '../../services/accounts.js';
 import { ApiRouter, errorResponse, jsonBody, jsonResponse, signedIn } from '../openapi.js';
@@ -13,7 +17,8 @@ import {
   BookingStats,
   DecisionAccepted,
   IdParams,
-  PropertyList,
+  MonthlyRevenue,
+  OwnerListingList,
   decisionBody,
   documentedBookingPage,
   incomingBookingsQuery,
@@ -42,7 +47,7 @@ function decisionRoute<const Action extends string>(action: Action, summary: str
   });
 }
 
-export function ownerBookingRoutes(publisher: BookingEventPublisher) {
+export function ownerBookingRoutes(publisher: BookingEventPublisher, currency: string) {
   const decide = async (
     owner: AuthUser,
     bookingId: string,
@@ -113,6 +118,21 @@ export function ownerBookingRoutes(publisher: BookingEventPublisher) {
         },
       }),
       async (c) => c.json(await ownerBookingStats(c.get('user')), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/stats/monthly',
+        summary:
+          'My revenue by check-in month over the last twelve months (accepted and completed stays)',
+        tags: ['owners'],
+        ...signedIn('owner'),
+        responses: {
+          200: jsonResponse(MonthlyRevenue, 'Twelve months, oldest first, this month last'),
+          403: errorResponse('Not an owner'),
+        },
+      }),
+      async (c) => c.json({ currency, ...(await ownerMonthlyRevenue(c.get('user'))) }, 200),
     );
 }
 
@@ -121,11 +141,11 @@ export function ownerPropertyRoutes() {
     createRoute({
       method: 'get',
       path: '/',
-      summary: 'My listings, newest first',
+      summary: 'My listings, newest first, with pending requests and upcoming stays of each',
       tags: ['owners'],
       ...signedIn('owner'),
       responses: {
-        200: jsonResponse(PropertyList, 'My properties'),
+        200: jsonResponse(OwnerListingList, 'My properties with their booking counts'),
         401: errorResponse('Not signed in'),
         403: errorResponse('Not an owner'),
       },

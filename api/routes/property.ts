@@ -8,10 +8,23 @@ import {
   searchProperties,
   updateProperty,
 } from '../../services/properties.js';
-import { ApiRouter, errorResponse, jsonBody, jsonResponse, signedIn } from '../openapi.js';
+import { propertyCalendar, quoteStay } from '../../services/stay-quotes.js';
+import { DAY_MS, startOfDayUtc, type BookingPolicy } from '../../domain/stay.js';
+import {
+  ApiRouter,
+  errorResponse,
+  jsonBody,
+  jsonResponse,
+  optionallySignedIn,
+  signedIn,
+} from '../openapi.js';
 import {
   BookedDates,
+  calendarQuery,
   IdParams,
+  PropertyCalendar,
+  StayQuote,
+  stayQuoteQuery,
   PropertyAnswer,
   PropertyPage,
   propertyBody,
@@ -19,7 +32,16 @@ import {
   propertySearchQuery,
 } from '../schemas.js';
 
-export function propertyRoutes() {
+export interface PropertyRouteDeps {
+  policy: BookingPolicy;
+  /** The currency of every price (config CURRENCY). */
+  currency: string;
+}
+
+/** Days a calendar shows when asked without `to`. */
+const DEFAULT_CALENDAR_DAYS = 90;
+
+export function propertyRoutes(deps: PropertyRouteDeps) {
   return new ApiRouter()
     .openapi(
       createRoute({
@@ -47,6 +69,7 @@ export function propertyRoutes() {
         path: '/',
         summary: 'Search available properties (city prefix in any case, price, guests, dates, ...)',
         tags: ['properties'],
+        ...optionallySignedIn(),
         request: { query: propertySearchQuery },
         responses: {
           200: jsonResponse(PropertyPage, 'A page of matches; total counts every match'),
@@ -58,7 +81,7 @@ export function propertyRoutes() {
       async (c) => {
         const { checkIn, checkOut, ...criteria } = c.req.valid('query');
         const stay = checkIn && checkOut ? { checkIn, checkOut } : undefined;
-        return c.json(await searchProperties({ ...criteria, stay }), 200);
+        return c.json(await searchProperties({ ...criteria, stay }, c.get('viewer')), 200);
       },
     )
     .openapi(
@@ -67,6 +90,7 @@ export function propertyRoutes() {
         path: '/{id}',
         summary: 'One property',
         tags: ['properties'],
+        ...optionallySignedIn(),
         request: { params: IdParams },
         responses: {
           200: jsonResponse(PropertyAnswer, 'The property'),
@@ -74,7 +98,64 @@ export function propertyRoutes() {
           404: errorResponse('No such property'),
         },
       }),
-      async (c) => c.json({ property: await findProperty(c.req.valid('param').id) }, 200),
+      async (c) => {
+        const property = await findProperty(c.req.valid('param').id, c.get('viewer'));
+        return c.json({ property }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/quote',
+        summary:
+          'Price a stay before requesting it (the booking’s own pricing) and say if its nights are free',
+        tags: ['properties'],
+        request: { params: IdParams, query: stayQuoteQuery },
+        responses: {
+          200: jsonResponse(StayQuote, 'The price breakdown, and the nights already taken'),
+          400: errorResponse('Not a property id, or a missing or invalid date or guest count'),
+          404: errorResponse('No such property'),
+          409: errorResponse('`property_unavailable`: the listing is not taking bookings'),
+          422: errorResponse(
+            'As a booking request would be refused: `invalid_stay`, `too_many_guests`, ' +
+              '`check_in_too_soon` (details.earliestCheckIn), `check_in_too_far`',
+          ),
+        },
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const quote = await quoteStay(deps.policy, deps.currency, {
+          propertyId: id,
+          ...c.req.valid('query'),
+        });
+        return c.json(quote, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/calendar',
+        summary: 'Each day from `from` to `to` as free or taken (at most a year per call)',
+        tags: ['properties'],
+        request: { params: IdParams, query: calendarQuery },
+        responses: {
+          200: jsonResponse(PropertyCalendar, 'The days, in order, and the bookable check-ins'),
+          400: errorResponse(
+            'Not a property id, an invalid date, `to` before `from`, or over a year',
+          ),
+          404: errorResponse('No such property'),
+        },
+      }),
+      async (c) => {
+        const { from, to } = c.req.valid('query');
+        const first = from ?? startOfDayUtc(new Date());
+        const last = to ?? new Date(first.getTime() + (DEFAULT_CALENDAR_DAYS - 1) * DAY_MS);
+        const calendar = await propertyCalendar(deps.policy, c.req.valid('param').id, {
+          from: first,
+          to: last,
+        });
+        return c.json(calendar, 200);
+      },
     )
     .openapi(
       createRoute({

@@ -21,6 +21,7 @@ import {
   INIT_SCRIPT_USERS,
   KAFKA_PRINCIPALS,
 } from '../../kafka/acl-plan.js';
+import { LIVE_EVENTS_RETENTION_MS } from '../../kafka/topics.js';
 import {
   ensureDeployValidators,
   type DeployValidators,
@@ -280,11 +281,15 @@ describe('docker-compose.yml', () => {
     expect(script).toContain(
       'for t in "$KAFKA_REQUEST_TOPIC" "$KAFKA_RESPONSE_TOPIC"; do topic "$t"; topic "$t.DLT"; done',
     );
+    expect(script).toContain(
+      `topic "$KAFKA_LIVE_EVENTS_TOPIC" --config retention.ms=${LIVE_EVENTS_RETENTION_MS}`,
+    );
     const env = environmentOf(init);
     expect(env).toMatchObject({
       KAFKA_BROKERS: 'kafka:9092',
       KAFKA_REQUEST_TOPIC: 'booking-requests',
       KAFKA_RESPONSE_TOPIC: 'booking-updates',
+      KAFKA_LIVE_EVENTS_TOPIC: 'user-events',
     });
     for (const role of ['admin', 'traveler', 'owner', 'notifier', 'bridge']) {
       const upper = role.toUpperCase();

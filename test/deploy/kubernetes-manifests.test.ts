@@ -17,6 +17,7 @@ import {
   INIT_SCRIPT_USERS,
   KAFKA_PRINCIPALS,
 } from '../../kafka/acl-plan.js';
+import { LIVE_EVENTS_RETENTION_MS } from '../../kafka/topics.js';
 import { ensureDeployValidators, type ToolCommand } from '../../stack/deploy-validators.js';
 import { MAILPIT_VERSION } from '../../stack/mail.js';
 import { SECURE_KAFKA_BROKER_ENV } from './secure-kafka-settings.js';
@@ -34,6 +35,7 @@ const SEED_PORTS: Record<string, number> = {
 const INGRESS_ROUTES: Record<string, string> = {
   '/api/auth': 'auth',
   '/api/notifications': 'auth',
+  '/api/events': 'auth',
   '/api/owners': 'owner',
   '/api/properties': 'property',
   '/api/bookings': 'booking',
@@ -486,6 +488,11 @@ describe.each(OVERLAYS)('the built %s manifests', (overlay) => {
       'for t in "$KAFKA_REQUEST_TOPIC" "$KAFKA_RESPONSE_TOPIC"; do topic "$t"; topic "$t.DLT"; done',
     );
     expect(script).toContain('--replication-factor "${KAFKA_TOPIC_REPLICATION_FACTOR:-1}"');
+    expect(script).toContain(
+      `topic "$KAFKA_LIVE_EVENTS_TOPIC" --config retention.ms=${LIVE_EVENTS_RETENTION_MS}`,
+    );
+    const app = named(objects, 'ConfigMap', 'staysaga-config')!;
+    expect(app.data!.KAFKA_LIVE_EVENTS_TOPIC).toBe('user-events');
     for (const role of ['admin', 'traveler', 'owner', 'notifier', 'bridge']) {
       const upper = role.toUpperCase();
       const ref = container.env.find((e: any) => e.name === `${upper}_PASSWORD`);

@@ -21,6 +21,7 @@ import { BRIDGE_GROUP_ID } from '../../processes/booking-updates-bridge.js';
 import { NOTIFIER_GROUP_ID } from '../../processes/owner-notifier.js';
 import { ConsoleProducerError, produceWithConsoleProducer } from '../../stack/kafka-console.js';
 import { eventually } from '../support/eventually.js';
+import { dataOf, openEventStream, type SseStream } from '../support/sse-client.js';
 import {
   daysFromNow,
   log,
@@ -300,6 +301,13 @@ describe('Kafka with SASL/SCRAM and ACLs (STAYSAGA_KAFKA_SECURITY=scram)', () =>
 
     const owner = await stack.api.signUp('owner');
     const traveler = await stack.api.signUp('traveler');
+    // Live events: the worker (staysaga-traveler) and the notifier write them, the API
+    // (staysaga-owner) reads them all in a group of its own, granted by prefix.
+    const live = (who: { token: string }) =>
+      openEventStream(`${stack.apiUrl}/api/events`, { token: who.token });
+    const [ownerLive, travelerLive] = [await live(owner), await live(traveler)];
+    await ownerLive.waitFor((e) => e.event === 'ready');
+    await travelerLive.waitFor((e) => e.event === 'ready');
     const property = await stack.api.createProperty(owner);
     const bookingId = await stack.api.requestBooking(traveler, {
       propertyId: property.id,
@@ -336,6 +344,26 @@ describe('Kafka with SASL/SCRAM and ACLs (STAYSAGA_KAFKA_SECURITY=scram)', () =>
     );
     log(`decision applied ${seconds(decidedAt)}s after the approve`);
     expect(JSON.stringify(booking)).toContain(eventId);
+    const liveOf = (stream: SseStream, event: string, what: (data: any) => boolean) =>
+      stream.waitFor((e) => e.event === event && what(dataOf(e)), { timeoutMs: 30_000 });
+    try {
+      await liveOf(
+        ownerLive,
+        'booking-status',
+        (d) => d.bookingId === bookingId && d.status === 'PENDING',
+      );
+      await liveOf(ownerLive, 'notification', (d) => d.notification.kind === 'booking-requested');
+      await liveOf(
+        travelerLive,
+        'booking-status',
+        (d) => d.bookingId === bookingId && d.status === 'ACCEPTED',
+      );
+      await liveOf(travelerLive, 'notification', (d) => d.notification.kind === 'booking-accepted');
+    } finally {
+      ownerLive.close();
+      travelerLive.close();
+    }
+    log('live events reached both parties through the API');
 
     const created = (await stack.readTopic(TOPICS.requests)).filter((m) => m.key === bookingId);
     expect(created.map((m) => m.value.type)).toEqual(['booking-created']);

@@ -24,6 +24,15 @@ describe('the methods a path serves', () => {
     expect(allowedMethods(routes, '/api/properties/abc/photos')).toEqual([]);
     expect(allowedMethods(routes, '/api')).toEqual([]);
   });
+
+  it('are those of the concrete path where a templated one matches too', () => {
+    const photos = [
+      { method: 'PUT', path: '/api/properties/:id/photos/order' },
+      { method: 'DELETE', path: '/api/properties/:id/photos/:photoId' },
+    ];
+    expect(allowedMethods(photos, '/api/properties/abc/photos/order')).toEqual(['PUT']);
+    expect(allowedMethods(photos, '/api/properties/abc/photos/def')).toEqual(['DELETE']);
+  });
 });
 
 describe('requests the HTTP parser refuses', () => {

@@ -5,12 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/env.js';
+import kafkajs from 'kafkajs';
 import {
   aclPlan,
   aclShellLines,
   COMPONENT_ROLES,
   KAFKA_PRINCIPALS,
   SUPER_USERS,
+  toKafkajsAcls,
 } from '../../kafka/acl-plan.js';
 import { kafkaSecurity } from '../../kafka/client.js';
 import { produceWithConsoleProducer } from '../../stack/kafka-console.js';
@@ -22,6 +24,8 @@ import {
   outputTail,
   type KafkaPrincipals,
 } from '../../stack/kafka.js';
+
+const { ResourcePatternTypes } = kafkajs;
 
 describe('the Kafka security settings', () => {
   it('are plaintext, creating topics, when nothing is set (or set empty)', () => {
@@ -89,8 +93,19 @@ describe('the ACL plan', () => {
         'User:staysaga-bridge READ TOPIC:booking-updates',
         'User:staysaga-bridge READ GROUP:staysaga-booking-updates-bridge',
         'User:staysaga-bridge WRITE TOPIC:booking-updates.DLT',
+        // Live events: written by the worker and the notifier, read by every API process.
+        'User:staysaga-traveler WRITE TOPIC:user-events',
+        'User:staysaga-notifier WRITE TOPIC:user-events',
+        'User:staysaga-owner READ TOPIC:user-events',
+        'User:staysaga-owner READ GROUP:staysaga-api-live-',
       ].sort(),
     );
+    // Each API process reads them in a group of its own: granted by prefix, the rest literally.
+    const prefixed = aclPlan(topics).filter((g) => g.patternType === 'PREFIXED');
+    expect(prefixed.map((g) => `${g.principal} ${g.resourceType}:${g.resourceName}`)).toEqual([
+      'User:staysaga-owner GROUP:staysaga-api-live-',
+    ]);
+    expect(toKafkajsAcls(prefixed)[0]?.resourcePatternType).toBe(ResourcePatternTypes.PREFIXED);
     // No principal of a role may write what another role writes.
     const writers = (topic: string) =>
       aclPlan(topics)
@@ -106,27 +121,41 @@ describe('the ACL plan', () => {
   });
 
   it('takes the topic names from the configuration', () => {
-    const renamed = aclPlan({ requests: 'req', updates: 'upd' }).map((g) => g.resourceName);
+    const renamed = aclPlan({ requests: 'req', updates: 'upd', liveEvents: 'live' }).map(
+      (g) => g.resourceName,
+    );
     expect(new Set(renamed)).toEqual(
       new Set([
         'req',
         'upd',
         'req.DLT',
         'upd.DLT',
+        'live',
         'staysaga-owner-notifier',
         'staysaga-booking-updates-bridge',
+        'staysaga-api-live-',
       ]),
+    );
+    // Without a live-events topic named, the default one.
+    expect(aclPlan({ requests: 'req', updates: 'upd' }).map((g) => g.resourceName)).toContain(
+      'user-events',
     );
   });
 
   it('renders as kafka-acls.sh calls for the init scripts, one per principal and resource', () => {
     const lines = aclShellLines();
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(12);
     expect(lines[0]).toBe(
       'acl --allow-principal User:staysaga-traveler --operation Write --operation Describe --topic "${KAFKA_REQUEST_TOPIC}"',
     );
     expect(lines).toContain(
       'acl --allow-principal User:staysaga-bridge --operation Read --group "staysaga-booking-updates-bridge"',
+    );
+    expect(lines).toContain(
+      'acl --allow-principal User:staysaga-owner --operation Read --topic "${KAFKA_LIVE_EVENTS_TOPIC}"',
+    );
+    expect(lines).toContain(
+      'acl --allow-principal User:staysaga-owner --operation Read --resource-pattern-type prefixed --group "staysaga-api-live-"',
     );
   });
 
