@@ -12,6 +12,7 @@ import {
 } from '../stack/kafka.js';
 import { StackError } from '../stack/managed-process.js';
 import { runComponentsOn, stopOnSignals } from './main.js';
+import { prepareWebApp, startWebApp } from './web-app.js';
 
 const log = createLogger('staysaga');
 
@@ -29,6 +30,7 @@ function exitOnSignalsWhileStarting(): () => void {
 async function main() {
   const startedAt = Date.now();
   const doneStarting = exitOnSignalsWhileStarting();
+  const webBuild = prepareWebApp(log);
   const stack = await startStack({ echo: process.env.STAYSAGA_ECHO_SERVERS !== 'false' });
   let system: Awaited<ReturnType<typeof runComponentsOn>>;
   // Secure Kafka (STAYSAGA_KAFKA_SECURITY=scram): log in as the role these components share.
@@ -47,15 +49,19 @@ async function main() {
     await stack.stop();
     throw error;
   }
+  const api = system.running.find((c) => c.name === 'api') as { url?: string } | undefined;
+  // The web app on its own port, same origin as the API it proxies (processes/web-server.ts).
+  const web = await startWebApp(api?.url, webBuild, log);
   doneStarting();
   stopOnSignals(async () => {
+    await web.stop();
     await system.stop();
     await stack.stop();
   }, log);
-  const api = system.running.find((c) => c.name === 'api') as { url?: string } | undefined;
   const lines = [
     '',
     `StaySaga is running (started in ${((Date.now() - startedAt) / 1000).toFixed(1)}s).`,
+    `  Web app      ${web.line}`,
     `  API          ${api?.url ?? '(not started)'}   (try: curl ${api?.url ?? ''}/health)`,
     `  Temporal UI  ${stack.temporalUiUrl ?? '(external Temporal: see TEMPORAL_UI_URL)'}`,
     `  Mailbox      ${stack.mailWebUrl ?? '(external SMTP: see MAIL_WEB_URL)'}   (SMTP ${stack.env.SMTP_URL})`,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: the full suite, as CI runs it. Static checks first (they fail fast), then vitest:
 # unit tests, saga tests on the time-skipping server, the integration suite (which starts the
-# real embedded stack, installing it into ~/.cache/staysaga on first use), faults and deploy.
+# real embedded stack, installing it into ~/.cache/staysaga on first use), faults, deploy, and the
+# web app's journeys in Chromium (installed with apt-get when missing).
 # Each phase prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +14,14 @@ step() {
   phase_started=$SECONDS
   printf '\n== %s\n' "$1"
 }
-step "typecheck (tsc --noEmit)"
+step "typecheck (tsc --noEmit, and the web app's: tsc --noEmit -p web)"
 npx tsc --noEmit
+npx tsc --noEmit -p web
 step "lint (eslint, prettier --check)"
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
-step "tests (vitest: unit, workflow, integration, faults, deploy)"
+step "build the web app (vite: web/ -> web/dist)"
+npm run --silent build:web >/dev/null
+step "tests (vitest: unit, workflow, integration, faults, deploy, browser)"
 npx vitest run "$@"
 step "done"
