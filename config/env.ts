@@ -93,6 +93,8 @@ export const configSchema = z.object({
   // a password reset cannot be delivered (the API logs a warning at start).
   SMTP_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^smtps?$/ }).optional()),
   MAIL_FROM: z.string().default('StaySaga <no-reply@staysaga.local>'),
+  // Where people open the web app: emails link to its pages (the password-reset page).
+  WEB_APP_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:5173'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('bookings'),

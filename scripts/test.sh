@@ -22,6 +22,15 @@ npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 step "build the web app (vite: web/ -> web/dist)"
 npm run --silent build:web >/dev/null
-step "tests (vitest: unit, workflow, integration, faults, deploy, browser)"
-npx vitest run "$@"
+if [ "$#" -gt 0 ]; then
+  step "tests (vitest run $*)"
+  npx vitest run "$@"
+else
+  step "tests (vitest: unit, workflow, integration, faults, deploy)"
+  npx vitest run --project unit --project workflow --project integration --project faults --project deploy
+  # A vitest run of its own: its global setup starts a second stack and system, and one process
+  # holds one mongoose connection (and the machine has two cores).
+  step "browser journeys (vitest: browser, Chromium driven by playwright-core)"
+  npx vitest run --project browser
+fi
 step "done"

@@ -19,20 +19,25 @@ export interface PasswordResetRequest {
   ttlMs: number;
   /** The SMTP sender; without one no reset can be delivered. */
   mailer: EmailSender | null;
+  /** The web app's address, for the link to its reset page (config WEB_APP_URL). */
+  webAppUrl: string;
 }
 
 const invalidResetToken = () =>
   new DomainError('invalid_reset_token', 'This reset token is invalid, used or expired');
 
-function resetEmail(to: string, token: string, ttlMs: number) {
+/** The token stays alone on the second line: API clients (and the README's session) read it there. */
+function resetEmail(to: string, token: string, ttlMs: number, webAppUrl: string) {
   const minutes = Math.max(1, Math.round(ttlMs / 60_000));
+  const link = new URL('/reset-password', webAppUrl);
+  link.searchParams.set('token', token);
   return {
     to,
     subject: 'Reset your StaySaga password',
     text:
       `Your password reset token:\n${token}\n` +
-      `It works once, within ${minutes} minutes: send it with your new password to ` +
-      'POST /api/auth/password-reset/confirm. ' +
+      `Open ${link.href} to choose a new password, or send the token with your new password to ` +
+      `POST /api/auth/password-reset/confirm. It works once, within ${minutes} minutes.\n` +
       'If you did not ask to reset your password, ignore this message: nothing changes.',
   };
 }
@@ -54,7 +59,7 @@ export async function requestPasswordReset(request: PasswordResetRequest): Promi
     userId: user._id.toString(),
     expiresAt: new Date(Date.now() + request.ttlMs),
   });
-  await request.mailer.send(resetEmail(user.email, token, request.ttlMs));
+  await request.mailer.send(resetEmail(user.email, token, request.ttlMs, request.webAppUrl));
   return true;
 }
 

@@ -253,6 +253,7 @@ export function authRoutes(config: AppConfig, forcedRole: Role | undefined, deps
           role: forcedRole,
           ttlMs: config.PASSWORD_RESET_TTL,
           mailer: deps.mailer,
+          webAppUrl: config.WEB_APP_URL,
         }).catch((error: unknown) => log.error('password reset request failed', { error }));
         return c.json(RESET_REQUESTED, 202);
       },
