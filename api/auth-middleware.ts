@@ -52,14 +52,20 @@ export function identifyViewer(): MiddlewareHandler<AppEnv> {
 
 /**
  * The caller's address, for the log-in throttle. `X-Forwarded-For` is client-controlled, so it
- * counts only behind a proxy we run (`TRUST_PROXY=true`), and then only its last entry: the one
- * our proxy appended, which the client cannot forge.
+ * counts only from a proxy we run (`TRUST_PROXY=true`: any peer, behind an ingress; `loopback`,
+ * the default: a peer on this machine, such as `npm start`'s web server), and then only its last
+ * entry: the one our proxy appended, which the client cannot forge.
  */
-export function clientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
+export function clientIp(c: Context, trustProxy: boolean | 'loopback'): string {
+  const peer = socketAddress(c);
+  if (trustProxy === true || (trustProxy === 'loopback' && isLoopback(peer))) {
     const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded;
   }
+  return peer;
+}
+
+function socketAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
@@ -67,3 +73,6 @@ export function clientIp(c: Context, trustProxy: boolean): string {
     return 'unknown';
   }
 }
+
+const isLoopback = (address: string) =>
+  address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');

@@ -287,7 +287,15 @@ export const PropertyIdParams = z.object({ propertyId: objectIdParam });
 
 export const bookingListQuery = z.strictObject({
   ...pageQuery.shape,
-  status: z.enum(BOOKING_STATUSES).optional(),
+  status: z
+    .string()
+    .max(200)
+    .transform(commaSeparated)
+    .pipe(z.array(z.enum(BOOKING_STATUSES)).min(1, 'name at least one status'))
+    .optional()
+    .openapi({
+      description: 'One status, or several comma-separated: `CANCELLED,REJECTED,EXPIRED`',
+    }),
   sort: z.enum(['newest', 'oldest', 'check_in', 'price_desc']).default('newest'),
 });
 
@@ -427,6 +435,16 @@ export const Property = z
   .openapi('Property');
 
 export const PropertyAnswer = z.object({ property: Property }).openapi('PropertyAnswer');
+export const PropertyWithHostAnswer = z
+  .object({
+    property: Property.extend({
+      host: z
+        .object({ name: z.string(), avatarUrl: z.string(), memberSince: instant })
+        .nullable()
+        .openapi({ description: "The owner's public card; null if the account is gone" }),
+    }),
+  })
+  .openapi('PropertyWithHostAnswer');
 export const OwnerListing = Property.extend({
   pendingBookings: z
     .number()

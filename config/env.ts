@@ -134,7 +134,11 @@ export const configSchema = z.object({
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().optional(),
   // Only behind a proxy we run may X-Forwarded-For name the client; otherwise anyone could
   // dodge the log-in throttle by sending a new address each time.
-  TRUST_PROXY: z.stringbool().default(false),
+  // `loopback` (the default): only a proxy on this machine, such as `npm start`'s web server.
+  TRUST_PROXY: z.preprocess(
+    unsetIfEmpty,
+    z.union([z.literal('loopback'), z.stringbool()]).default('loopback'),
+  ),
   ACCOUNT_PURGE_INTERVAL: duration(5 * 60 * 1000),
   /** Which seed services this API process serves: `all` or a comma list of SEED_SERVICES. */
   API_SERVICES: z

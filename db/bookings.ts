@@ -105,13 +105,14 @@ const SORTS: Record<BookingSort, Record<string, 1 | -1>> = {
 };
 
 export interface BookingListQuery {
-  status?: BookingStatus;
+  /** Any of these statuses. */
+  statuses?: BookingStatus[];
   sort: BookingSort;
 }
 
 export function travelerBookingPage(travelerId: string, query: BookingListQuery, page: Page) {
   const filter: QueryFilter<BookingDoc> = { travelerId: toObjectId(travelerId) };
-  if (query.status) filter.status = query.status;
+  if (query.statuses) filter.status = { $in: query.statuses };
   return findPage(Booking, filter, SORTS[query.sort], page);
 }
 
@@ -125,7 +126,7 @@ export function ownerBookingPage(
   page: Page,
 ) {
   const filter: QueryFilter<BookingDoc> = { ownerId: toObjectId(ownerId) };
-  if (query.status) filter.status = query.status;
+  if (query.statuses) filter.status = { $in: query.statuses };
   if (query.propertyId) filter.propertyId = toObjectId(query.propertyId);
   if (query.searchPattern) {
     filter.$or = [{ travelerName: query.searchPattern }, { propertyName: query.searchPattern }];

@@ -6,11 +6,12 @@
  * `index.html` (client-side routes such as `/trips` or `/reset-password?token=...`).
  */
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { proxy } from 'hono/proxy';
 import type { Logger } from '../config/logger.js';
 
@@ -53,6 +54,14 @@ function endQuietly(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array
   });
 }
 
+function browserAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined; // Not on a socket (app.request in a test).
+  }
+}
+
 export function createWebApp({
   apiUrl,
   distDir = WEB_DIST_DIR,
@@ -67,6 +76,13 @@ export function createWebApp({
     const url = new URL(c.req.url);
     const headers = new Headers(c.req.raw.headers);
     for (const name of NOT_FORWARDED) headers.delete(name);
+    // Who the browser is, for the API's log-in throttle (it trusts a proxy on loopback): the
+    // address appended last, as nginx's $proxy_add_x_forwarded_for does.
+    const browser = browserAddress(c);
+    if (browser) {
+      const before = headers.get('x-forwarded-for');
+      headers.set('x-forwarded-for', before ? `${before}, ${browser}` : browser);
+    }
     try {
       const answer = await proxy(`${api}${url.pathname}${url.search}`, {
         raw: c.req.raw,

@@ -30,7 +30,7 @@ const asPage = (
 
 export async function listTravelerBookings(
   traveler: AuthUser,
-  query: Page & { status?: BookingStatus; sort: BookingSort },
+  query: Page & { statuses?: BookingStatus[]; sort: BookingSort },
 ) {
   return asPage(await travelerBookingPage(traveler.id, query, query), query);
 }
@@ -38,7 +38,7 @@ export async function listTravelerBookings(
 export async function listOwnerBookings(
   owner: AuthUser,
   query: Page & {
-    status?: BookingStatus;
+    statuses?: BookingStatus[];
     propertyId?: string;
     /** Matched, escaped, against the guest's and the property's name. */
     searchPattern?: RegExp;

@@ -24,6 +24,7 @@ import {
 } from '../db/properties.js';
 import { DomainError, forbidden, notFound } from '../domain/errors.js';
 import { nightOf, nightsBetween, startOfDayUtc, type StayDates } from '../domain/stay.js';
+import { findUserById } from '../db/users.js';
 import type { AuthUser } from './accounts.js';
 import { deletePhotosOfProperty } from './photos.js';
 import { propertyView } from './property-views.js';
@@ -68,6 +69,16 @@ export async function findProperty(id: string, viewer?: AuthUser) {
   if (!property) throw notFound('Property');
   const favorites = await favoritesAmong(viewer, [id]);
   return propertyView(property, favorites.has(id));
+}
+
+/** One listing with its host's public card (name, avatar, member since), for its own page. */
+export async function findPropertyWithHost(id: string, viewer?: AuthUser) {
+  const property = await findProperty(id, viewer);
+  const owner = await findUserById(property.ownerId);
+  const host = owner
+    ? { name: owner.name, avatarUrl: owner.avatarUrl, memberSince: owner.createdAt.toISOString() }
+    : null;
+  return { ...property, host };
 }
 
 /** 404 when the property does not exist, 403 when it is someone else's. */

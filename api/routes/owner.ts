@@ -97,10 +97,14 @@ export function ownerBookingRoutes(publisher: BookingEventPublisher, currency: s
         },
       }),
       async (c) => {
-        const { q, ...query } = c.req.valid('query');
+        const { q, status, ...query } = c.req.valid('query');
         // Case-insensitive substring of the guest's or property's name, the text taken literally.
         const searchPattern = q ? new RegExp(escapeRegExp(q), 'i') : undefined;
-        const page = await listOwnerBookings(c.get('user'), { ...query, searchPattern });
+        const page = await listOwnerBookings(c.get('user'), {
+          ...query,
+          statuses: status,
+          searchPattern,
+        });
         return c.json(documentedBookingPage(page), 200);
       },
     )

@@ -4,7 +4,7 @@ import {
   bookedDates,
   createProperty,
   deleteProperty,
-  findProperty,
+  findPropertyWithHost,
   searchProperties,
   updateProperty,
 } from '../../services/properties.js';
@@ -26,6 +26,7 @@ import {
   StayQuote,
   stayQuoteQuery,
   PropertyAnswer,
+  PropertyWithHostAnswer,
   PropertyPage,
   propertyBody,
   propertyChangesBody,
@@ -93,13 +94,13 @@ export function propertyRoutes(deps: PropertyRouteDeps) {
         ...optionallySignedIn(),
         request: { params: IdParams },
         responses: {
-          200: jsonResponse(PropertyAnswer, 'The property'),
+          200: jsonResponse(PropertyWithHostAnswer, 'The property, with its host'),
           400: errorResponse('Not a property id'),
           404: errorResponse('No such property'),
         },
       }),
       async (c) => {
-        const property = await findProperty(c.req.valid('param').id, c.get('viewer'));
+        const property = await findPropertyWithHost(c.req.valid('param').id, c.get('viewer'));
         return c.json({ property }, 200);
       },
     )

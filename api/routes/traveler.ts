@@ -71,7 +71,8 @@ export function travelerBookingRoutes(deps: BookingRequestDeps) {
         },
       }),
       async (c) => {
-        const page = await listTravelerBookings(c.get('user'), c.req.valid('query'));
+        const { status, ...query } = c.req.valid('query');
+        const page = await listTravelerBookings(c.get('user'), { ...query, statuses: status });
         return c.json(documentedBookingPage(page), 200);
       },
     );

@@ -88,6 +88,7 @@ function logInFrom(
   email: string,
   password: string,
   cookies: string[] = [],
+  forwardedFor?: string,
 ): Promise<{ status: number; setCookies: string[] }> {
   const url = new URL('/api/auth/login', inject('apiUrl'));
   const body = JSON.stringify({ email, password });
@@ -101,6 +102,7 @@ function logInFrom(
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
           ...(cookies.length > 0 ? { cookie: cookies.join('; ') } : {}),
+          ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
         },
       },
       (response) => {
@@ -493,6 +495,30 @@ describe('log-in throttling', () => {
       ).toBe(401);
     }
     expect((await logInFrom('127.0.0.5', email, PASSWORD, [foreign])).status).toBe(429);
+  });
+
+  it('counts the browser a proxy on this machine names (TRUST_PROXY=loopback), not the proxy', async () => {
+    const email = uniqueEmail('proxied');
+    expect(
+      (await signUpAt('/api/auth', { email, password: PASSWORD, name: 'P', role: 'traveler' }))
+        .status,
+    ).toBe(201);
+    // Two browsers behind the same local proxy (npm start's web server): only the guesser is locked.
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const guess = await logInFrom(
+        '127.0.0.30',
+        email,
+        `wrong-guess-${attempt}`,
+        [],
+        '203.0.113.7',
+      );
+      expect(guess.status).toBe(401);
+    }
+    expect((await logInFrom('127.0.0.30', email, PASSWORD, [], '203.0.113.7')).status).toBe(429);
+    expect((await logInFrom('127.0.0.30', email, PASSWORD, [], '203.0.113.8')).status).toBe(200);
+    // Only the last entry counts (the one our proxy appended): a forged first one changes nothing.
+    const forged = await logInFrom('127.0.0.30', email, PASSWORD, [], '198.51.100.1, 203.0.113.7');
+    expect(forged.status).toBe(429);
   });
 
   it('shares one budget of 50 failures between all untrusted addresses of an account', async () => {

@@ -94,6 +94,15 @@ describe('booking lists', () => {
     expect(all.body).toMatchObject({ page: 1, limit: 20, total: 2 });
     const accepted = await api('/api/travelers/bookings?status=ACCEPTED', { token: tom.token });
     expect(idsOf(accepted)).toEqual([ids.tomVilla]);
+    // Several statuses at once (a "cancelled or declined" tab), and a status that is not one.
+    const either = await api('/api/travelers/bookings?status=ACCEPTED,PENDING&sort=check_in', {
+      token: tom.token,
+    });
+    expect(idsOf(either)).toEqual([ids.tomVilla, ids.tomFlat]);
+    const unknown = await api('/api/travelers/bookings?status=ACCEPTED,HAPPY', {
+      token: tom.token,
+    });
+    expect(unknown.status).toBe(400);
   });
 
   it('show an owner the incoming bookings with filters, escaped search, sorting and pages', async () => {

@@ -89,6 +89,12 @@ describe('favorites', () => {
 
     const one = await api(`/api/properties/${kept.id}`, { token: traveler.token });
     expect(one.body.property.isFavorite).toBe(true);
+    // Its own page carries the host's public card.
+    expect(one.body.property.host).toEqual({
+      name: expect.stringMatching(/^owner /),
+      avatarUrl: '',
+      memberSince: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
     // Signed out, another traveler, an owner, a stale token: never someone else's heart.
     const anonymous = await api(`/api/properties/${kept.id}`);
     expect(anonymous.status).toBe(200);

@@ -6,7 +6,10 @@ type Answer<F extends (...args: never[]) => Promise<unknown>> = SuccessOf<Awaite
 export type User = NonNullable<Answer<typeof api.api.auth.me.$get>>['user'];
 export type Role = User['role'];
 export type Profile = Answer<typeof api.api.auth.profile.$get>['profile'];
-export type Property = Answer<(typeof api.api.properties)[':id']['$get']>['property'];
+/** A listing as a search (or any list) shows it. */
+export type Property = PropertyPage['properties'][number];
+/** A listing on its own page: with its host's card. */
+export type PropertyWithHost = Answer<(typeof api.api.properties)[':id']['$get']>['property'];
 export type Photo = Property['photos'][number];
 export type PropertyPage = Answer<typeof api.api.properties.$get>;
 export type SearchQuery = NonNullable<Parameters<typeof api.api.properties.$get>[0]>['query'];

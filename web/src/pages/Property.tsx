@@ -269,12 +269,25 @@ export default function PropertyPage() {
               )}
               <section className="host" aria-labelledby="host-heading">
                 <h2 id="host-heading">Your host</h2>
-                <p>
-                  <span className="avatar" aria-hidden="true">
-                    ⌂
-                  </span>{' '}
-                  Listed by a StaySaga owner, who answers every request within 24 hours.
-                </p>
+                {p.host ? (
+                  <p>
+                    {p.host.avatarUrl ? (
+                      <img className="avatar" src={p.host.avatarUrl} alt="" />
+                    ) : (
+                      <span className="avatar" aria-hidden="true">
+                        {p.host.name.slice(0, 1).toUpperCase()}
+                      </span>
+                    )}{' '}
+                    <strong>{p.host.name}</strong>, on StaySaga since{' '}
+                    {new Date(p.host.memberSince).toLocaleDateString(undefined, {
+                      month: 'long',
+                      year: 'numeric',
+                    })}
+                    .
+                  </p>
+                ) : (
+                  <p className="muted">The host’s account is no longer active.</p>
+                )}
               </section>
               {p.description && (
                 <section aria-labelledby="about-heading">

@@ -1,5 +1,5 @@
 /** A traveler's trips by status, with **Cancel booking** (and a reason) where it still applies. */
-import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { BookingCard } from '../components/BookingCard';
@@ -43,20 +43,19 @@ export default function TripsPage() {
   const tab = TABS.find((t) => t.key === selected)!;
   const [cancelling, setCancelling] = useState<Booking | null>(null);
   const cancel = useCancelBooking(() => setCancelling(null));
-  const lists = useQueries({
-    queries: tab.statuses.map((status) => ({
-      queryKey: ['bookings', 'traveler', status],
-      queryFn: () =>
-        call(
-          api.api.travelers.bookings.$get({
-            query: { status, sort: status === 'COMPLETED' ? 'newest' : 'check_in', limit: '50' },
-          }),
-        ),
-    })),
+  const status = tab.statuses.join(',');
+  const list = useQuery({
+    queryKey: ['bookings', 'traveler', status],
+    queryFn: () =>
+      call(
+        api.api.travelers.bookings.$get({
+          query: { status, sort: tab.key === 'past' ? 'newest' : 'check_in', limit: '50' },
+        }),
+      ),
   });
-  const pending = lists.some((l) => l.isPending);
-  const error = lists.find((l) => l.error)?.error;
-  const bookings = lists.flatMap((l) => l.data?.bookings ?? []);
+  const pending = list.isPending;
+  const error = list.error;
+  const bookings = list.data?.bookings ?? [];
   return (
     <section>
       <h1>My trips</h1>
@@ -69,7 +68,7 @@ export default function TripsPage() {
         {pending ? (
           <Loading label="Loading your trips…" />
         ) : error ? (
-          <ErrorNote error={error} retry={() => lists.forEach((l) => void l.refetch())} />
+          <ErrorNote error={error} retry={() => void list.refetch()} />
         ) : bookings.length === 0 ? (
           <Empty>
             <p>No {tab.label.toLowerCase()} trips.</p>
