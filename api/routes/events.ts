@@ -23,6 +23,7 @@ import {
   type LiveEventHub,
   type LogPosition,
 } from '../../services/live-events.js';
+import { resolveSession } from '../../services/accounts.js';
 import { ApiRouter, errorResponse, signedIn } from '../openapi.js';
 
 export interface EventStreamOptions {
@@ -90,14 +91,28 @@ export function eventRoutes(hub: LiveEventHub, options: EventStreamOptions) {
     }),
     (c) => {
       const user = c.get('user');
+      const token = c.get('sessionToken');
+      // Checked again at each heartbeat: a log-out or a password reset ends the stream too.
+      const signedInStill = () => sessionStillLive(token);
       const after =
         parseEventId(c.req.valid('header')['last-event-id']) ??
         parseEventId(c.req.valid('query').lastEventId);
       // Proxies that buffer responses (nginx) must pass this one through as it comes.
       c.header('X-Accel-Buffering', 'no');
-      return streamSSE(c, (stream) => streamEvents(stream, hub, user.id, after, options));
+      return streamSSE(c, (stream) =>
+        streamEvents(stream, hub, user.id, after, { ...options, signedInStill }),
+      );
     },
   );
+}
+
+/** Whether the session is still live; a database that does not answer is given the benefit. */
+async function sessionStillLive(token: string): Promise<boolean> {
+  try {
+    return (await resolveSession(token)) !== null;
+  } catch {
+    return true;
+  }
 }
 
 async function streamEvents(
@@ -105,7 +120,7 @@ async function streamEvents(
   hub: LiveEventHub,
   userId: string,
   after: LogPosition | null,
-  options: EventStreamOptions,
+  options: EventStreamOptions & { signedInStill: () => Promise<boolean> },
 ): Promise<void> {
   const maxQueued = options.maxQueued ?? 1000;
   const queue: LiveEvent[] = [];
@@ -159,6 +174,7 @@ async function streamEvents(
         await stream.writeSSE({ event: 'ready', data, retry: RECONNECT_AFTER_MS, id });
       } else if (heartbeatDue) {
         heartbeatDue = false;
+        if (!(await options.signedInStill())) break;
         const id = subscription.position();
         await stream.write(id ? `: heartbeat\nid: ${id}\n\n` : ': heartbeat\n\n');
       }

@@ -18,6 +18,7 @@ import {
   signUp,
   type Actor,
 } from '../support/api-client.js';
+import { eventually } from '../support/eventually.js';
 import { startExtraProcess, stopExtraProcesses } from '../support/extra-process.js';
 import { dataOf, openEventStream, type SseEvent, type SseStream } from '../support/sse-client.js';
 
@@ -255,6 +256,16 @@ describe('GET /api/events', () => {
     expect(offset).toBeGreaterThanOrEqual(lastOffset!);
     const back = await connect(api2, owner, { lastEventId: stream.lastEventId });
     expect(back.events.map((e) => e.event)).toEqual(['ready']);
+  });
+
+  it('ends the stream at the next heartbeat once the session is logged out', async () => {
+    const traveler = await signUp('traveler');
+    const stream = await connect(api2, traveler);
+    const out = await api('/api/auth/logout', { method: 'POST', token: traveler.token });
+    expect(out.status).toBe(204);
+    await eventually(() => expect(stream.ended).toBe(true), { timeoutMs: 10_000 });
+    const again = await openEventStream(`${api2}/api/events`, { token: traveler.token });
+    expect(again.status).toBe(401);
   });
 
   it('keeps a re-published event once, skips a message it cannot read, and streams on', async () => {
