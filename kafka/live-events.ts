@@ -211,8 +211,32 @@ export async function startLiveEventFeed(
   };
 }
 
-/** Each partition's offset at `timestamp` (its first message since) and its end now. */
+/**
+ * Each partition's offsets, asked again while the broker answers with a retriable error: just
+ * after the topic is created (or the broker restarted) its partitions may have no leader yet.
+ */
 async function partitionStarts(
+  kafka: Kafka,
+  topic: string,
+  timestamp: number,
+): Promise<PartitionStart[]> {
+  const giveUpAt = Date.now() + PARTITION_STARTS_PATIENCE_MS;
+  for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+    try {
+      return await readPartitionStarts(kafka, topic, timestamp);
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() + delayMs > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
+/** How long an API start waits for the live-events topic's partitions to have leaders. */
+const PARTITION_STARTS_PATIENCE_MS = 60_000;
+
+/** Each partition's offset at `timestamp` (its first message since) and its end now. */
+async function readPartitionStarts(
   kafka: Kafka,
   topic: string,
   timestamp: number,

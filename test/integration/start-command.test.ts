@@ -15,11 +15,12 @@ import { eventually } from '../support/eventually.js';
 describe('the start command', () => {
   it('starts the stack and every component, then stops them all on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'staysaga-start-'));
-    const [api, temporal, temporalUi, kafka, kafkaController, mongo, smtp, mailWeb] =
-      await freePorts(8);
+    const [api, web, temporal, temporalUi, kafka, kafkaController, mongo, smtp, mailWeb] =
+      await freePorts(9);
     const env = {
       ...process.env,
       PORT: String(api),
+      WEB_PORT: String(web),
       LOG_LEVEL: 'info',
       STAYSAGA_DATA_DIR: dataDir,
       STAYSAGA_TEMPORAL_PORT: String(temporal),
@@ -46,11 +47,19 @@ describe('the start command', () => {
         timeoutMs: 90_000,
       });
       expect(output).toContain(`API          http://127.0.0.1:${api}`);
+      expect(output).toContain(`Web app      http://127.0.0.1:${web}`);
       expect(output).toContain(`Temporal UI  http://127.0.0.1:${temporalUi}`);
       expect(output).toContain(`Mailbox      http://127.0.0.1:${mailWeb}`);
       expect(output).toMatch(/\[(ferretdb|mongod|kafka|temporal)\] /);
       const health = await fetch(`http://127.0.0.1:${api}/health`);
       expect(await health.json()).toEqual({ status: 'ok' });
+      // The web app, and the API behind it on the same origin.
+      const page = await fetch(`http://127.0.0.1:${web}/trips`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+      const proxied = await fetch(`http://127.0.0.1:${web}/api/properties?limit=1`);
+      expect(proxied.status).toBe(200);
+      expect(await proxied.json()).toMatchObject({ page: 1, limit: 1 });
       const ui = await fetch(`http://127.0.0.1:${temporalUi}/`);
       expect(ui.status).toBe(200);
 
