@@ -38,13 +38,17 @@ COPY notifications ./notifications
 COPY config ./config
 COPY ops ./ops
 COPY scripts ./scripts
+COPY agent ./agent
+# The policies the trip agent cites (agent/policies.ts reads them at start).
+COPY docs/policies ./docs/policies
 COPY --from=build /app/build/workflow-bundle.js ./build/workflow-bundle.js
 
 # The image's `node` user, by number so the runtime can tell it is not root.
 USER 1000:1000
 
-# PORT (default 3000) for API processes; HEALTH_PORT (default 8080) for worker, bridge, notifier.
-EXPOSE 3000 8080
+# PORT (default 3000) for API processes, AGENT_PORT (8000) for the agent; HEALTH_PORT (default
+# 8080) for every process without the API (worker, bridge, notifier, agent).
+EXPOSE 3000 8000 8080
 
 # One probe for every process type: an API process answers GET /health on PORT, any other on
 # HEALTH_PORT, so ask PORT first and HEALTH_PORT when nothing listens there.

@@ -97,6 +97,26 @@ export default tseslint.config(
     },
   },
   {
+    // The agent service reads no database and holds no authority: the API sends it the facts.
+    // It may use the pure domain, the configuration's types and its own files only.
+    files: ['agent/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^\\.\\./(db|services|api|workflows|activities|processes|kafka|notifications|temporal|ops|stack)/',
+              message:
+                'agent/ may import only ../domain/, ../config/ and sibling agent files: the API sends it the facts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // db/ takes domain types and knows nothing of the saga, the services or HTTP.
     files: ['db/**/*.ts'],
     rules: {

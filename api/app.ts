@@ -29,6 +29,7 @@ import { bookedDatesRoute, propertyRoutes } from './routes/property.js';
 import { travelerBookingRoutes } from './routes/traveler.js';
 import { avatarRoutes, isPhotoUpload, photoRoutes, propertyPhotoRoutes } from './routes/photos.js';
 import { favoriteRoutes } from './routes/favorites.js';
+import { agentRoutes } from './routes/agent.js';
 import type { BookingPolicy } from '../domain/stay.js';
 
 export interface ApiDeps {
@@ -95,7 +96,16 @@ function serviceRoutes({ config, temporal, publisher, email, log, liveEvents }: 
             policy,
           }),
         )
-        .route('/api/travelers/favorites', favoriteRoutes()),
+        .route('/api/travelers/favorites', favoriteRoutes())
+        .route(
+          '/api/agent',
+          agentRoutes({
+            url: config.AGENT_URL ?? `http://127.0.0.1:${config.AGENT_PORT}`,
+            apiKey: config.AGENT_API_KEY ?? null,
+            timeoutMs: config.AGENT_TIMEOUT,
+            currency: config.CURRENCY,
+          }),
+        ),
   } satisfies Record<SeedService, () => ApiRouter>;
 }
 

@@ -30,6 +30,12 @@ export const STATUS_OF: Record<DomainErrorCode, ContentfulStatusCode> = {
   image_too_large_in_pixels: 422,
   too_many_photos: 409,
   invalid_photo_order: 422,
+  booking_not_plannable: 409,
+  stay_too_long_to_plan: 422,
+  planner_unavailable: 503,
+  planner_busy: 503,
+  planner_timeout: 504,
+  planner_invalid_reply: 502,
 };
 
 export class HttpError extends Error {

@@ -18,6 +18,7 @@ import {
 } from '../domain/stay.js';
 import { commaSeparated, hasForbiddenCharacters } from '../domain/text.js';
 import { PROPERTY_SORTS } from '../services/properties.js';
+import { TripPlan as TripPlanSchema } from '../agent/contract.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks of requests
@@ -657,3 +658,40 @@ export const NotificationPage = z
   .openapi('NotificationPage');
 
 export const Marked = z.object({ marked: z.number().int().min(0) }).openapi('Marked');
+
+// ---------------------------------------------------------------------------------------------
+// The trip planner (docs/agent.md)
+// ---------------------------------------------------------------------------------------------
+
+export const tripPreferencesBody = z
+  .strictObject({
+    budget: z.enum(['low', 'medium', 'high']).optional(),
+    interests: z.array(lineText(40).min(1)).max(8).optional(),
+    diet: lineText(100).optional(),
+    mobility: lineText(100).optional(),
+  })
+  .openapi('TripPreferences');
+
+export const planRequestBody = z.strictObject({
+  bookingId: objectIdParam,
+  preferences: tripPreferencesBody.optional(),
+});
+
+export const chatRequestBody = z.strictObject({
+  bookingId: objectIdParam.optional().openapi({
+    description: 'The trip the conversation is about (one of mine, PENDING or ACCEPTED)',
+  }),
+  messages: z
+    .array(
+      z.strictObject({
+        role: z.enum(['user', 'assistant']),
+        content: paragraphText(2000).min(1),
+      }),
+    )
+    .min(1)
+    .max(20)
+    .refine((list) => list.at(-1)?.role === 'user', 'the last message must be the user’s'),
+});
+
+// agent/contract.ts is plain zod (the agent does not document routes): the plan is inlined.
+export const TripPlanAnswer = z.object({ plan: TripPlanSchema }).openapi('TripPlanAnswer');

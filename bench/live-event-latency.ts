@@ -103,7 +103,7 @@ async function main() {
   const system = await runComponentsOn(
     stack,
     'all',
-    { PORT: String(apiPort), OWNER_DECISION_TIMEOUT: '1h', LOG_LEVEL: 'warn' },
+    { PORT: String(apiPort), AGENT_PORT: '0', OWNER_DECISION_TIMEOUT: '1h', LOG_LEVEL: 'warn' },
     createLogger('bench', 'warn'),
   );
   const [port2] = (await freePorts(1)) as [number];

@@ -127,6 +127,7 @@ async function main() {
     {
       PORT: String(api),
       HOST: '127.0.0.1',
+      AGENT_PORT: '0',
       OWNER_DECISION_TIMEOUT,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...LOAD_TEST_POLICY,

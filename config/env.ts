@@ -165,6 +165,25 @@ export const configSchema = z.object({
   // A stream is closed after this long (the browser reconnects at once, with Last-Event-ID): a
   // revoked session stops streaming, and reconnections spread over the replicas behind the LB.
   LIVE_EVENTS_MAX_STREAM: duration(30 * 60 * 1000),
+  // ---- Trip-planning agent (docs/agent.md) --------------------------------------------------
+  // The agent service's port, and where the API reaches it (default: the agent of this process
+  // when it runs one, else http://127.0.0.1:AGENT_PORT).
+  AGENT_PORT: port(8000),
+  AGENT_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
+  // The credential the API shows the agent (Bearer); the agent refuses every other caller. A
+  // process running both the API and the agent makes one up when it is not set.
+  AGENT_API_KEY: z.preprocess(unsetIfEmpty, z.string().min(16).max(512).optional()),
+  // How long the API waits for the agent's whole answer (a plan, or a chat's stream).
+  AGENT_TIMEOUT: duration(180 * 1000),
+  // The OpenAI-compatible chat endpoint the agent uses (llama.cpp's server, Ollama's /v1).
+  AGENT_LLM_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:11434/v1'),
+  AGENT_LLM_MODEL: z.string().min(1).default('qwen2.5-coder-0.5b-instruct'),
+  // One model call (one plan attempt, one chat step) may take this long.
+  AGENT_LLM_TIMEOUT: duration(60 * 1000),
+  // The most tokens one model call may generate, whatever the plan's length.
+  AGENT_LLM_MAX_TOKENS: z.coerce.number().int().min(64).max(8192).default(1500),
+  // Requests the agent works on at once (the model server queues them); more answer 503.
+  AGENT_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(4),
   /** Where processes without the API answer health probes. */
   HEALTH_PORT: port(8080),
   /** A workflow bundle built ahead of time (the container image has one); else bundled at start. */

@@ -25,7 +25,14 @@ export type DomainErrorCode =
   | 'photo_too_large'
   | 'image_too_large_in_pixels'
   | 'too_many_photos'
-  | 'invalid_photo_order';
+  | 'invalid_photo_order'
+  // The trip planner (docs/agent.md): a stay it does not plan, and its model's failures.
+  | 'booking_not_plannable'
+  | 'stay_too_long_to_plan'
+  | 'planner_unavailable'
+  | 'planner_busy'
+  | 'planner_timeout'
+  | 'planner_invalid_reply';
 
 export class DomainError extends Error {
   constructor(

@@ -38,6 +38,7 @@ export async function startApiServer(
     : null;
   const app = createApi({ ...ctx, log, liveEvents });
   if (!ctx.email) log.warn('no SMTP_URL: password-reset and booking emails cannot be sent');
+  if (!config.AGENT_API_KEY) log.warn('no AGENT_API_KEY: the trip planner answers 503');
   const server = serve({ fetch: app.fetch, port: ctx.config.PORT, hostname: ctx.config.HOST });
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {

@@ -1,11 +1,11 @@
 /**
  * Runs StaySaga components against infrastructure given by the environment:
- *   tsx processes/main.ts [api,worker,bridge,notifier]   (or STAYSAGA_COMPONENTS; default: all)
+ *   tsx processes/main.ts [agent,api,worker,bridge,notifier]   (or STAYSAGA_COMPONENTS; default: all)
  */
 import { DefaultLogger, Runtime, type WorkerInterceptors } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
-import { parseComponentNames, startComponents } from './components.js';
+import { onlyStandalone, parseComponentNames, startComponents } from './components.js';
 import { openSystemContext } from './system-context.js';
 
 /** In-process extras, for a caller that runs the components itself (the bench). */
@@ -23,8 +23,13 @@ export async function runComponents(
   // We own shutdown: stop every component in order instead of the SDK reacting on its own.
   // The SDK's own logs (bundler output, state changes) only matter when something is wrong.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+  const components = parseComponentNames(names);
+  // The agent alone needs no database, broker or Temporal: it opens none of them.
+  if (onlyStandalone(components)) {
+    return startComponents({ config, log, close: () => Promise.resolve() }, components);
+  }
   const ctx = await openSystemContext(config, log);
-  return startComponents({ ...ctx, ...extras }, parseComponentNames(names));
+  return startComponents({ ...ctx, ...extras }, components);
 }
 
 /**

@@ -66,6 +66,13 @@ async function main() {
     `  Temporal UI  ${stack.temporalUiUrl ?? '(external Temporal: see TEMPORAL_UI_URL)'}`,
     `  Mailbox      ${stack.mailWebUrl ?? '(external SMTP: see MAIL_WEB_URL)'}   (SMTP ${stack.env.SMTP_URL})`,
     `  Temporal     ${stack.env.TEMPORAL_ADDRESS}   Kafka ${stack.env.KAFKA_BROKERS}   Mongo ${stack.env.MONGODB_URI}`,
+    `  Agent model  ${
+      stack.llm
+        ? `${stack.llm.url}   (${stack.llm.model}, llama.cpp; log ${stack.llm.logFile})`
+        : stack.env.AGENT_LLM_URL
+          ? `${stack.env.AGENT_LLM_URL}   (external AGENT_LLM_URL, model ${stack.env.AGENT_LLM_MODEL ?? '(AGENT_LLM_MODEL)'})`
+          : '(off: STAYSAGA_AGENT=off)'
+    }`,
     ...(kafkaLogin
       ? [
           `  Kafka        SASL/SCRAM with ACLs; this process is ${kafkaLogin.username}, every role's password in ${kafkaCredentialsFile(stack.dataDir)}`,

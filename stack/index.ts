@@ -1,9 +1,10 @@
 /**
- * The embedded infrastructure: Temporal dev server (+ Web UI), Kafka, a Mongo-wire server and a
- * mail server with a web mailbox (Mailpit).
+ * The embedded infrastructure: Temporal dev server (+ Web UI), Kafka, a Mongo-wire server, a
+ * mail server with a web mailbox (Mailpit) and the agent's model server (llama.cpp, stack/llm.ts).
  * Each one is resolved in this order: an explicit address in the environment
- * (TEMPORAL_ADDRESS, KAFKA_BROKERS, MONGODB_URI, SMTP_URL), else a binary already installed, else
- * the pinned version installed into the cache (~/.cache/staysaga, or STAYSAGA_CACHE_DIR).
+ * (TEMPORAL_ADDRESS, KAFKA_BROKERS, MONGODB_URI, SMTP_URL, AGENT_LLM_URL), else a binary already
+ * installed, else the pinned version installed into the cache (~/.cache/staysaga, or
+ * STAYSAGA_CACHE_DIR). STAYSAGA_AGENT=off leaves the model server out.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,13 @@ import {
   type KafkaPrincipals,
   type KafkaSecurityMode,
 } from './kafka.js';
+import {
+  agentEnabledFromEnv,
+  localModelFromEnv,
+  modelThreadsFromEnv,
+  startModelServer,
+  type ModelServer,
+} from './llm.js';
 import { startMailServer } from './mail.js';
 import { StackError, type ManagedProcess } from './managed-process.js';
 import { startMongoServer } from './mongo.js';
@@ -29,6 +37,8 @@ export interface StackPorts {
   mongo: number;
   smtp: number;
   mailWeb: number;
+  /** The agent's model server (OpenAI-compatible HTTP, Ollama's port). */
+  llm: number;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -39,6 +49,7 @@ export const DEFAULT_PORTS: StackPorts = {
   mongo: 27017,
   smtp: 1025,
   mailWeb: 8025,
+  llm: 11434,
 };
 
 const PORT_VARIABLES: Record<keyof StackPorts, string> = {
@@ -49,6 +60,7 @@ const PORT_VARIABLES: Record<keyof StackPorts, string> = {
   mongo: 'STAYSAGA_MONGO_PORT',
   smtp: 'STAYSAGA_SMTP_PORT',
   mailWeb: 'STAYSAGA_MAIL_WEB_PORT',
+  llm: 'STAYSAGA_LLM_PORT',
 };
 
 /** The default ports, each overridable by its STAYSAGA_*_PORT variable (when one is taken). */
@@ -74,11 +86,26 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** The embedded Kafka's security; default: STAYSAGA_KAFKA_SECURITY in `env`, else plaintext. */
   kafkaSecurity?: KafkaSecurityMode;
+  /**
+   * Start the agent's model server (stack/llm.ts, STAYSAGA_AGENT_MODEL picks the model); default:
+   * unless STAYSAGA_AGENT=off in `env`. An AGENT_LLM_URL in `env` is used instead of starting one.
+   */
+  agent?: boolean;
 }
 
 export interface RunningStack {
-  /** The environment every StaySaga process needs to reach this stack. */
-  env: { TEMPORAL_ADDRESS: string; KAFKA_BROKERS: string; MONGODB_URI: string; SMTP_URL: string };
+  /**
+   * The environment every StaySaga process needs to reach this stack; AGENT_LLM_URL (the
+   * OpenAI-compatible base URL, `.../v1`) and AGENT_LLM_MODEL only when there is a model server.
+   */
+  env: {
+    TEMPORAL_ADDRESS: string;
+    KAFKA_BROKERS: string;
+    MONGODB_URI: string;
+    SMTP_URL: string;
+    AGENT_LLM_URL?: string;
+    AGENT_LLM_MODEL?: string;
+  };
   temporalUiUrl: string | null;
   /** The mailbox in a browser and its HTTP API; null for an SMTP_URL given without MAIL_WEB_URL. */
   mailWebUrl: string | null;
@@ -89,6 +116,12 @@ export interface RunningStack {
    */
   kafkaPrincipals: KafkaPrincipals | null;
   kafkaEnv: Record<KafkaRole, Record<string, string>> | null;
+  /**
+   * The agent's model server this stack started, with its own `stop()`, `kill()` and `start()`
+   * (the same port) to take it down and bring it back; not in `processes`. Null when it is off
+   * or AGENT_LLM_URL points elsewhere.
+   */
+  llm: ModelServer | null;
   dataDir: string;
   processes: ManagedProcess[];
   stop(): Promise<void>;
@@ -104,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const ports = options.ports ?? portsFromEnv(env);
   const echo = options.echo ?? false;
   const kafkaSecurity = options.kafkaSecurity ?? kafkaSecurityModeFromEnv(env);
+  const agent = options.agent ?? agentEnabledFromEnv(env);
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();
   const processes: ManagedProcess[] = [];
@@ -111,11 +145,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     processes.push(server.process);
     return server;
   };
+  let llm: ModelServer | null = null;
   const stop = async () => {
-    await Promise.all(processes.map((p) => p.stop()));
+    await Promise.all([...processes.map((p) => p.stop()), llm?.stop()]);
   };
 
-  // Start all four at once; if one fails, wait for the others and stop what did start.
+  // Start all five at once; if one fails, wait for the others and stop what did start.
   const results = await Promise.allSettled([
     env.TEMPORAL_ADDRESS
       ? Promise.resolve({ address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL ?? null })
@@ -151,13 +186,25 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           httpPort: ports.mailWeb,
           echo,
         }).then(track),
+    env.AGENT_LLM_URL
+      ? Promise.resolve({ url: env.AGENT_LLM_URL, model: env.AGENT_LLM_MODEL ?? '' })
+      : agent
+        ? startModelServer({
+            dataDir,
+            port: ports.llm,
+            echo,
+            model: localModelFromEnv(env),
+            threads: modelThreadsFromEnv(env),
+          }).then((server) => (llm = server))
+        : Promise.resolve(null),
   ] as const);
-  const [temporal, kafka, mongo, mail] = results;
+  const [temporal, kafka, mongo, mail, model] = results;
   if (
     temporal.status === 'rejected' ||
     kafka.status === 'rejected' ||
     mongo.status === 'rejected' ||
-    mail.status === 'rejected'
+    mail.status === 'rejected' ||
+    model.status === 'rejected'
   ) {
     await stop();
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -171,6 +218,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       KAFKA_BROKERS: kafka.value.brokers,
       MONGODB_URI: mongo.value.uri,
       SMTP_URL: mail.value.smtpUrl,
+      ...(model.value
+        ? {
+            AGENT_LLM_URL: model.value.url,
+            ...(model.value.model ? { AGENT_LLM_MODEL: model.value.model } : {}),
+          }
+        : {}),
     },
     temporalUiUrl: temporal.value.uiUrl,
     mailWebUrl: mail.value.webUrl,
@@ -180,6 +233,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           Object.entries(principals).map(([role, p]) => [role, kafkaPrincipalEnv(p)]),
         ) as Record<KafkaRole, Record<string, string>>)
       : null,
+    llm,
     dataDir,
     processes,
     stop,

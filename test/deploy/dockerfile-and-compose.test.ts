@@ -84,7 +84,10 @@ const compose = parse(composeText, { merge: true }) as Compose;
 const services = compose.services;
 
 const STAYSAGA_IMAGE = /^staysaga:\$\{STAYSAGA_VERSION:-\d+\.\d+\.\d+\}$/;
-const staysagaServices = Object.entries(services).filter(([, s]) => s.build !== undefined);
+/** The booking system's processes; the agent (same image) talks to none of its servers. */
+const staysagaServices = Object.entries(services).filter(
+  ([name, s]) => s.build !== undefined && name !== 'agent',
+);
 const seedPorts: Record<(typeof SEED_SERVICES)[number], number> = {
   auth: 5001,
   owner: 5002,
@@ -151,7 +154,8 @@ describe('docker-compose.yml', () => {
     }
     // The shared settings live once, in extension fields, and are merged into each service.
     expect(composeText).toMatch(/^x-staysaga: &staysaga$/m);
-    expect(composeText.match(/^ {4}<<: \*staysaga$/gm)).toHaveLength(staysagaServices.length);
+    // ... and into the agent's.
+    expect(composeText.match(/^ {4}<<: \*staysaga$/gm)).toHaveLength(staysagaServices.length + 1);
   });
 
   it('serves each seed service on its own port (5001-5005) with API_SERVICES naming it', () => {
@@ -383,6 +387,7 @@ describe('docker-compose.yml', () => {
     const oneShots = Object.entries(services).filter(([, s]) => s.restart === 'no');
     expect(oneShots.map(([name]) => name).sort()).toEqual([
       'kafka-init',
+      'ollama-pull',
       'temporal-search-attributes',
     ]);
     for (const [name, service] of Object.entries(services)) {
@@ -399,7 +404,7 @@ describe('docker-compose.yml', () => {
 
   it('keeps server data in named volumes that are declared and used', () => {
     const declared = Object.keys(compose.volumes ?? {}).sort();
-    expect(declared).toEqual(['kafka-data', 'mongo-data', 'postgresql-data']);
+    expect(declared).toEqual(['kafka-data', 'mongo-data', 'ollama-data', 'postgresql-data']);
     const used = Object.values(services)
       .flatMap((s) => s.volumes ?? [])
       .map((v) => v.split(':')[0]);
@@ -407,6 +412,50 @@ describe('docker-compose.yml', () => {
     expect(services.kafka!.volumes).toEqual(['kafka-data:/var/lib/kafka/data']);
     expect(services.mongo!.volumes).toEqual(['mongo-data:/data/db']);
     expect(services.postgresql!.volumes).toEqual(['postgresql-data:/var/lib/postgresql/data']);
+    expect(services.ollama!.volumes).toEqual(['ollama-data:/root/.ollama']);
+  });
+
+  it('runs the agent from the same image on 8000 against Ollama, its model pulled by a one-shot job', () => {
+    const agent = services.agent!;
+    expect(agent.build).toBe('.');
+    expect(agent.image).toMatch(STAYSAGA_IMAGE);
+    expect(agent.command).toEqual(['agent']);
+    // Only the API reaches it, inside the network.
+    expect(agent.ports).toBeUndefined();
+    const env = environmentOf(agent);
+    expect(env).toMatchObject({
+      AGENT_PORT: '8000',
+      AGENT_LLM_URL: 'http://ollama:11434/v1',
+      AGENT_LLM_MODEL: '${AGENT_MODEL:-llama3.2:1b}',
+      AGENT_API_KEY: '${AGENT_API_KEY:?set it in .env}',
+      HOST: '0.0.0.0',
+    });
+    // No broker, database or workflow credentials: it needs none.
+    expect(Object.keys(env).filter((k) => /KAFKA|MONGO|TEMPORAL/.test(k))).toEqual([]);
+    expect(agent.depends_on).toEqual({
+      ollama: { condition: 'service_healthy' },
+      'ollama-pull': { condition: 'service_completed_successfully' },
+    });
+    expect(JSON.stringify(agent.healthcheck?.test)).toContain('http://127.0.0.1:8000/health');
+    // The traveler API (which serves /api/agent) calls it with the same key.
+    expect(environmentOf(services.traveler!)).toMatchObject({
+      AGENT_URL: 'http://agent:8000',
+      AGENT_API_KEY: env.AGENT_API_KEY,
+    });
+
+    const ollama = services.ollama!;
+    expect(ollama.image).toMatch(/^ollama\/ollama:\d+\.\d+\.\d+$/);
+    expect(ollama.healthcheck?.test).toEqual(['CMD', 'ollama', 'list']);
+    const pull = services['ollama-pull']!;
+    expect(pull.image).toBe(ollama.image);
+    expect(pull.depends_on).toEqual({ ollama: { condition: 'service_healthy' } });
+    expect(environmentOf(pull)).toMatchObject({
+      OLLAMA_HOST: 'http://ollama:11434',
+      AGENT_MODEL: '${AGENT_MODEL:-llama3.2:1b}',
+    });
+    expect(([] as string[]).concat(pull.entrypoint ?? []).join('\n')).toContain(
+      'ollama pull "$$AGENT_MODEL"',
+    );
   });
 
   it('documents in .env.example every variable the compose file reads', () => {

@@ -42,6 +42,8 @@ const INGRESS_ROUTES: Record<string, string> = {
   '/api/travelers': 'traveler',
 };
 const STAYSAGA_DEPLOYMENTS = [...SEED_SERVICES, 'worker', 'bridge', 'notifier'];
+/** The trip-planning agent: the same image, but no Kafka, Mongo or Temporal of its own. */
+const AGENT = 'agent';
 
 type K8sObject = {
   apiVersion: string;
@@ -200,8 +202,10 @@ describe.each(OVERLAYS)('the built %s manifests', (overlay) => {
     const staysaga = deployments.filter((d) =>
       d.spec.template.spec.containers.some((c: any) => String(c.image).startsWith('staysaga:')),
     );
-    expect(staysaga.map((d) => d.metadata.name).sort()).toEqual([...STAYSAGA_DEPLOYMENTS].sort());
-    for (const deployment of staysaga) {
+    expect(staysaga.map((d) => d.metadata.name).sort()).toEqual(
+      [...STAYSAGA_DEPLOYMENTS, AGENT].sort(),
+    );
+    for (const deployment of staysaga.filter((d) => d.metadata.name !== AGENT)) {
       for (const container of deployment.spec.template.spec.containers) {
         const configMaps = (container.envFrom ?? []).map((e: any) => e.configMapRef?.name);
         expect(configMaps, deployment.metadata.name).toContain('kafka-config');
@@ -516,6 +520,90 @@ describe.each(OVERLAYS)('the built %s manifests', (overlay) => {
         }
       }
     }
+  });
+
+  it('run the agent on 8000 from the StaySaga image, reachable only from the traveler API, against Ollama', () => {
+    const objects = objectsOf(overlay);
+    const agent = named(objects, 'Deployment', AGENT)!;
+    expect(agent.spec.replicas).toBeGreaterThanOrEqual(2);
+    const spec = agent.spec.template.spec;
+    expect(spec.securityContext.runAsUser).toBe(1000);
+    const [container] = spec.containers;
+    expect(container.image).toBe(
+      named(objects, 'Deployment', 'traveler')!.spec.template.spec.containers[0].image,
+    );
+    expect(container.args).toEqual([AGENT]);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8000 }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    const env = (key: string) => container.env.find((e: any) => e.name === key);
+    expect(env('AGENT_PORT')?.value).toBe('8000');
+    expect(env('AGENT_API_KEY')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'staysaga-secrets',
+      key: 'AGENT_API_KEY',
+    });
+    // Least privilege: no broker settings, no database URI, no Kafka password.
+    expect(container.envFrom.map((e: any) => e.configMapRef.name)).toEqual(['staysaga-config']);
+    expect(
+      container.env.map((e: any) => e.name).filter((n: string) => /KAFKA|MONGO/.test(n)),
+    ).toEqual([]);
+    const config = named(objects, 'ConfigMap', 'staysaga-config')!.data!;
+    expect(config).toMatchObject({
+      AGENT_URL: `http://agent.${NAMESPACE}.svc:8000`,
+      AGENT_LLM_URL: `http://ollama.${NAMESPACE}.svc:11434/v1`,
+      AGENT_LLM_MODEL: 'llama3.2:1b',
+    });
+    // The traveler API (which serves /api/agent) shows the agent the same key.
+    const [traveler] = named(objects, 'Deployment', 'traveler')!.spec.template.spec.containers;
+    expect(
+      traveler.env.find((e: any) => e.name === 'AGENT_API_KEY')?.valueFrom?.secretKeyRef,
+    ).toEqual({ name: 'staysaga-secrets', key: 'AGENT_API_KEY' });
+    expect(named(objects, 'Service', AGENT)!.spec.ports[0].port).toBe(8000);
+    const pdb = named(objects, 'PodDisruptionBudget', AGENT)!;
+    expect(pdb.spec).toMatchObject({ minAvailable: 1, selector: agent.spec.selector });
+    const callers = named(objects, 'NetworkPolicy', 'agent-clients')!.spec.ingress.flatMap(
+      (rule: any) => rule.from.map((f: any) => f.podSelector.matchLabels),
+    );
+    expect(callers).toEqual([{ 'app.kubernetes.io/name': 'traveler' }]);
+    // /api/agent reaches the traveler API with timeouts long enough for a plan.
+    const ingress = named(objects, 'Ingress', 'staysaga-agent')!;
+    const [path] = ingress.spec.rules[0].http.paths;
+    expect(path).toMatchObject({
+      path: '/api/agent',
+      pathType: 'Prefix',
+      backend: { service: { name: 'traveler', port: { number: 5005 } } },
+    });
+    expect(
+      Number(ingress.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']),
+    ).toBeGreaterThanOrEqual(180);
+  });
+
+  it('run Ollama with its models on a volume, and pull the configured model with a Job', () => {
+    const objects = objectsOf(overlay);
+    const ollama = named(objects, 'StatefulSet', 'ollama')!;
+    const [container] = ollama.spec.template.spec.containers;
+    expect(container.image).toMatch(/^ollama\/ollama:\d+\.\d+\.\d+$/);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 11434 }]);
+    expect(ollama.spec.volumeClaimTemplates[0].metadata.name).toBe('models');
+    const home = container.env.find((e: any) => e.name === 'HOME').value;
+    expect(container.volumeMounts).toContainEqual({ name: 'models', mountPath: home });
+    expect(named(objects, 'Service', 'ollama')!.spec.ports[0].port).toBe(11434);
+    const callers = named(objects, 'NetworkPolicy', 'ollama-clients')!.spec.ingress.flatMap(
+      (rule: any) => rule.from.map((f: any) => f.podSelector.matchLabels['app.kubernetes.io/name']),
+    );
+    expect(callers.sort()).toEqual(['agent', 'ollama-pull']);
+
+    const job = named(objects, 'Job', 'ollama-pull')!;
+    const [pull] = job.spec.template.spec.containers;
+    expect(pull.image).toBe(container.image);
+    expect(pull.env.find((e: any) => e.name === 'OLLAMA_HOST').value).toBe(
+      `http://ollama.${NAMESPACE}.svc:11434`,
+    );
+    expect(pull.env.find((e: any) => e.name === 'AGENT_LLM_MODEL').valueFrom).toEqual({
+      configMapKeyRef: { name: 'staysaga-config', key: 'AGENT_LLM_MODEL' },
+    });
+    expect(pull.command.join(' ')).toContain('ollama pull "$AGENT_LLM_MODEL"');
+    expect(job.spec.template.spec.restartPolicy).toBe('OnFailure');
   });
 
   it('run Mailpit, the release the embedded stack runs, as mail:1025 (SMTP) and mail:8025 (web)', () => {

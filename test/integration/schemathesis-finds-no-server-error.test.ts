@@ -50,6 +50,11 @@ function fuzz(token: string): Promise<{ code: number | null; output: string }> {
     // test/integration/live-events-over-sse.test.ts covers it.
     '--exclude-path',
     '/api/events',
+    // The trip assistant streams a model's answer for tens of seconds per request: fuzzing it
+    // would be the model's time, not the API's. agent-plans-and-chat.test.ts covers it; the
+    // plan route is fuzzed (a fuzzed traveler has no booking to plan: 400, 403, 404).
+    '--exclude-path',
+    '/api/agent/chat',
     '--max-examples',
     '20',
     '--workers',

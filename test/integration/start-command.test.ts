@@ -1,7 +1,7 @@
 /**
  * The start command itself: `processes/start-system.ts` (what `npm start` runs) brings up its own
  * stack and the whole system, answers HTTP, and on SIGTERM stops everything it started: no JVM,
- * FerretDB, Temporal or Mailpit process is left behind.
+ * FerretDB, Temporal, Mailpit or model server process is left behind.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,12 +15,13 @@ import { eventually } from '../support/eventually.js';
 describe('the start command', () => {
   it('starts the stack and every component, then stops them all on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'staysaga-start-'));
-    const [api, web, temporal, temporalUi, kafka, kafkaController, mongo, smtp, mailWeb] =
-      await freePorts(9);
+    const [api, web, temporal, temporalUi, kafka, kafkaController, mongo, smtp, mailWeb, llm] =
+      await freePorts(10);
     const env = {
       ...process.env,
       PORT: String(api),
       WEB_PORT: String(web),
+      AGENT_PORT: '0',
       LOG_LEVEL: 'info',
       STAYSAGA_DATA_DIR: dataDir,
       STAYSAGA_TEMPORAL_PORT: String(temporal),
@@ -30,10 +31,12 @@ describe('the start command', () => {
       STAYSAGA_MONGO_PORT: String(mongo),
       STAYSAGA_SMTP_PORT: String(smtp),
       STAYSAGA_MAIL_WEB_PORT: String(mailWeb),
+      STAYSAGA_LLM_PORT: String(llm),
       TEMPORAL_ADDRESS: '',
       KAFKA_BROKERS: '',
       MONGODB_URI: '',
       SMTP_URL: '',
+      AGENT_LLM_URL: '',
     };
     const child = spawn(process.execPath, ['--import', 'tsx', 'processes/start-system.ts'], {
       env,
@@ -50,6 +53,10 @@ describe('the start command', () => {
       expect(output).toContain(`Web app      http://127.0.0.1:${web}`);
       expect(output).toContain(`Temporal UI  http://127.0.0.1:${temporalUi}`);
       expect(output).toContain(`Mailbox      http://127.0.0.1:${mailWeb}`);
+      const agentOff = process.env.STAYSAGA_AGENT === 'off';
+      expect(output).toContain(
+        agentOff ? 'Agent model  (off' : `Agent model  http://127.0.0.1:${llm}/v1`,
+      );
       expect(output).toMatch(/\[(ferretdb|mongod|kafka|temporal)\] /);
       const health = await fetch(`http://127.0.0.1:${api}/health`);
       expect(await health.json()).toEqual({ status: 'ok' });
@@ -66,7 +73,8 @@ describe('the start command', () => {
       const mailbox = await fetch(`http://127.0.0.1:${mailWeb}/`);
       expect(mailbox.status).toBe(200);
 
-      const serverPids = ['temporal', 'kafka', 'mongo', 'mailpit'].map((name) =>
+      const servers = ['temporal', 'kafka', 'mongo', 'mailpit', ...(agentOff ? [] : ['llm'])];
+      const serverPids = servers.map((name) =>
         Number(readFileSync(join(dataDir, `${name}.pid`), 'utf8')),
       );
       expect(serverPids.every(isAlive)).toBe(true);

@@ -53,6 +53,18 @@ describe('the layout rules', { timeout: 60_000 }, () => {
     expect(await lintAs('db', domain)).toEqual([]);
   });
 
+  it('keep the agent away from the database and the API’s authority', async () => {
+    const reach =
+      "import { findBookingById } from '../db/bookings.js';\nexport const find = findBookingById;\n";
+    expect(await lintAs('agent', reach)).toEqual([expect.stringMatching(refusedImport)]);
+    const service =
+      "import { bookingOfParty } from '../services/booking-decisions.js';\nexport const f = bookingOfParty;\n";
+    expect(await lintAs('agent', service)).toEqual([expect.stringMatching(refusedImport)]);
+    const pure =
+      "import { nightsBetween } from '../domain/stay.js';\nexport const n = nightsBetween;\n";
+    expect(await lintAs('agent', pure)).toEqual([]);
+  });
+
   it('keep workflows deterministic: no Node built-ins, no I/O clients', async () => {
     const io =
       "import { readFileSync } from 'node:fs';\nexport const read = () => readFileSync('x');\n";

@@ -22,3 +22,4 @@ export type MonthlyRevenue = Answer<typeof api.api.owners.bookings.stats.monthly
 export type NotificationPage = Answer<typeof api.api.notifications.$get>;
 export type AppNotification = NotificationPage['notifications'][number];
 export type PropertyInput = NonNullable<Parameters<typeof api.api.properties.$post>[0]>['json'];
+export type TripPlan = Answer<typeof api.api.agent.plan.$post>['plan'];

@@ -4,6 +4,8 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Deadline, StatusBadge } from '../components/BookingCard';
 import { ReasonDialog } from '../components/ReasonDialog';
+import { TripChat } from '../components/TripChat';
+import { TripPlanner } from '../components/TripPlanner';
 import { QueryView } from '../components/Status';
 import { api, call } from '../lib/api';
 import { useMe } from '../lib/auth';
@@ -80,6 +82,12 @@ export default function TripPage() {
               )
             )}
           </div>
+          {!isOwner && (b.status === 'PENDING' || b.status === 'ACCEPTED') && (
+            <>
+              <TripPlanner booking={b} />
+              <TripChat bookingId={b.id} />
+            </>
+          )}
           <section aria-labelledby="history-heading">
             <h2 id="history-heading">History</h2>
             <ol className="history">

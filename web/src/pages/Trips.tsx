@@ -80,6 +80,11 @@ export default function TripsPage() {
           <div className="list">
             {bookings.map((booking) => (
               <BookingCard key={booking.id} booking={booking} viewer="traveler">
+                {(booking.status === 'PENDING' || booking.status === 'ACCEPTED') && (
+                  <Link className="button secondary" to={`/trips/${booking.id}#plan`}>
+                    Plan my trip
+                  </Link>
+                )}
                 {cancellable(booking) && (
                   <button
                     type="button"
