@@ -63,7 +63,7 @@ const KAFKA_DIR = fileURLToPath(new URL('./kafka/', import.meta.url));
 const TOOLS_LOG_CONFIG = join(KAFKA_DIR, 'tools-log4j2.xml');
 
 // A small, fast-starting JVM: this is one node on a 2-core laptop, not a production broker.
-const JVM_OPTIONS = [
+export const JVM_OPTIONS = [
   '-Xms64m',
   '-Xmx256m',
   '-XX:+UseSerialGC',
@@ -195,7 +195,7 @@ const propertyValue = (value: string) =>
 /** A JAAS option value in double quotes. */
 const jaasQuoted = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-function commonProperties(dataDir: string): string[] {
+export function commonProperties(dataDir: string): string[] {
   return [
     `log.dirs=${join(dataDir, 'kraft-logs')}`,
     'num.partitions=3',
@@ -435,6 +435,33 @@ async function addScramUser(
 
 // ---- Start -------------------------------------------------------------------------------------
 
+/** Formats one KRaft node's storage (a no-op when it already is) with Kafka's StorageTool. */
+export async function formatKafkaStorage(
+  classpath: string,
+  config: string,
+  clusterId: string,
+  extraArgs: string[] = [],
+): Promise<void> {
+  await run(
+    'java',
+    [
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      ...JVM_OPTIONS.slice(-1),
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '--config',
+      config,
+      `--cluster-id=${clusterId}`,
+      '--ignore-formatted',
+      ...extraArgs,
+    ],
+    { failureHint: 'Formatting the Kafka storage failed.' },
+  );
+}
+
 export interface KafkaBroker {
   brokers: string;
   process: ManagedProcess;
@@ -454,7 +481,10 @@ export interface KafkaOptions {
   topics?: BookingTopics;
 }
 
-const DEFAULT_TOPICS: BookingTopics = { requests: 'booking-requests', updates: 'booking-updates' };
+export const DEFAULT_TOPICS: BookingTopics = {
+  requests: 'booking-requests',
+  updates: 'booking-updates',
+};
 
 export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
   requireTool('java', 'to run Kafka', 'Install a Java 17+ runtime, or set KAFKA_BROKERS.');
@@ -517,24 +547,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
           `${SCRAM_MECHANISM}=[name=${user.username},password=${user.password}]`,
         ])
       : [];
-    await run(
-      'java',
-      [
-        '-XX:TieredStopAtLevel=1',
-        '-XX:+UseSerialGC',
-        ...JVM_OPTIONS.slice(-1),
-        '-cp',
-        classpath,
-        'kafka.tools.StorageTool',
-        'format',
-        '--config',
-        config,
-        `--cluster-id=${clusterId}`,
-        '--ignore-formatted',
-        ...scramUsers,
-      ],
-      { failureHint: 'Formatting the Kafka storage failed.' },
-    );
+    await formatKafkaStorage(classpath, config, clusterId, scramUsers);
   }
   const proc = startProcess({
     name: 'kafka',
