@@ -34,7 +34,7 @@ export interface MongoServer {
   process: ManagedProcess;
 }
 
-async function ensureFerretDb(): Promise<string> {
+export async function ensureFerretDb(): Promise<string> {
   const dir = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}-${FERRETDB_PATCH_LEVEL}`);
   await cachedInstall(dir, `FerretDB ${FERRETDB_VERSION} (Go module proxy)`, async (tmp) => {
     requireTool(
