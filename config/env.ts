@@ -174,7 +174,7 @@ export const configSchema = z.object({
   // process running both the API and the agent makes one up when it is not set.
   AGENT_API_KEY: z.preprocess(unsetIfEmpty, z.string().min(16).max(512).optional()),
   // How long the API waits for the agent's whole answer (a plan, or a chat's stream).
-  AGENT_TIMEOUT: duration(180 * 1000),
+  AGENT_TIMEOUT: duration(300 * 1000),
   // The OpenAI-compatible chat endpoint the agent uses (llama.cpp's server, Ollama's /v1).
   AGENT_LLM_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:11434/v1'),
   AGENT_LLM_MODEL: z.string().min(1).default('qwen2.5-coder-0.5b-instruct'),

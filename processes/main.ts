@@ -6,6 +6,7 @@ import { DefaultLogger, Runtime, type WorkerInterceptors } from '@temporalio/wor
 import { loadConfig, type AppConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../config/logger.js';
 import { onlyStandalone, parseComponentNames, startComponents } from './components.js';
+import { stopOnSignals } from './signals.js';
 import { openSystemContext } from './system-context.js';
 
 /** In-process extras, for a caller that runs the components itself (the bench). */
@@ -46,24 +47,6 @@ export function runComponentsOn(
 ) {
   const config = loadConfig({ ...process.env, ...stack.env, ...settings });
   return runComponents(names, config, log, extras);
-}
-
-export function stopOnSignals(stop: () => Promise<void>, log: Logger) {
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      log.info(`received ${signal}, shutting down`);
-      stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error('shutdown failed', { error });
-          process.exit(1);
-        },
-      );
-    });
-  }
 }
 
 const isEntryPoint = import.meta.url === new URL(`file://${process.argv[1]}`).href;

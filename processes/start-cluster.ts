@@ -13,41 +13,9 @@
 import { createLogger } from '../config/logger.js';
 import { startCluster, type Cluster } from '../stack/cluster/index.js';
 import { StackError } from '../stack/managed-process.js';
+import { exitOnSignalsWhileStarting, stopOnSignals } from './signals.js';
 
 const log = createLogger('cluster');
-
-/** Until everything is up, Ctrl-C just exits; the exit hook SIGKILLs what had started. */
-function exitOnSignalsWhileStarting(): () => void {
-  const exit = () => process.exit(130);
-  process.once('SIGINT', exit);
-  process.once('SIGTERM', exit);
-  return () => {
-    process.off('SIGINT', exit);
-    process.off('SIGTERM', exit);
-  };
-}
-
-/**
- * processes/main.ts has the same, but importing it would load the Temporal worker's native
- * module into this process, which runs no component.
- */
-function stopOnSignals(stop: () => Promise<void>): void {
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      log.info(`received ${signal}, stopping the cluster`);
-      stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error('stop failed', { error });
-          process.exit(1);
-        },
-      );
-    });
-  }
-}
 
 const mib = (kib: number) => `${Math.round(kib / 1024)} MiB`;
 
@@ -92,7 +60,7 @@ async function main() {
   const doneStarting = exitOnSignalsWhileStarting();
   const cluster = await startCluster({ echo: process.env.STAYSAGA_ECHO_SERVERS === 'true' });
   doneStarting();
-  stopOnSignals(() => cluster.stop());
+  stopOnSignals(() => cluster.stop(), log);
   process.stdout.write(summary(cluster, Date.now() - startedAt) + '\n');
   const phases = Object.entries(cluster.timings).map(
     ([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}s`,

@@ -11,21 +11,11 @@ import {
   kafkaPrincipalForComponents,
 } from '../stack/kafka.js';
 import { StackError } from '../stack/managed-process.js';
-import { runComponentsOn, stopOnSignals } from './main.js';
+import { runComponentsOn } from './main.js';
+import { exitOnSignalsWhileStarting, stopOnSignals } from './signals.js';
 import { prepareWebApp, startWebApp } from './web-app.js';
 
 const log = createLogger('staysaga');
-
-/** Until everything is up, Ctrl-C just exits; the exit hook takes the servers down with us. */
-function exitOnSignalsWhileStarting(): () => void {
-  const exit = () => process.exit(130);
-  process.once('SIGINT', exit);
-  process.once('SIGTERM', exit);
-  return () => {
-    process.off('SIGINT', exit);
-    process.off('SIGTERM', exit);
-  };
-}
 
 async function main() {
   const startedAt = Date.now();

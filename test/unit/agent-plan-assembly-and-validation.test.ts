@@ -1,18 +1,22 @@
 /**
- * The planner's pure parts: which dates a plan covers, the schema the model writes under, what
- * a valid reply is, how the plan is assembled from StaySaga's facts, and the one retry, all
- * with a model server played by a fake fetch.
+ * The planner's pure parts: which dates a plan covers, the schemas the model writes under (one
+ * day per call, then the lists), what a valid reply is, how the plan is assembled from
+ * StaySaga's facts, and the one retry per part, all with a model server played by a fake fetch.
  */
 import { describe, expect, it } from 'vitest';
 import type { PlanRequest } from '../../agent/contract.js';
 import { LlmClient, LlmError } from '../../agent/llm-client.js';
 import {
+  DAY_MAX_TOKENS,
+  DAY_REPLY_JSON_SCHEMA,
+  EXTRAS_REPLY_JSON_SCHEMA,
   assemblePlan,
-  parsePlanReply,
+  dayMessages,
+  dayReplySchema,
+  extrasMessages,
+  extrasReplySchema,
+  parseReply,
   planDates,
-  planMaxTokens,
-  planMessages,
-  planReplyJsonSchema,
   planTrip,
 } from '../../agent/plan.js';
 
@@ -52,15 +56,19 @@ const request: PlanRequest = {
 
 const day = (n: number) => ({
   morning: `Walk the Alfama quarter ${n}`,
-  afternoon: `Tiles museum ${n}`,
-  evening: `Fado dinner ${n}`,
+  afternoon: `The national tiles museum ${n}`,
+  evening: `Fado dinner in the Mouraria ${n}`,
 });
-const validReply = (days: number) => ({
-  days: Array.from({ length: days }, (_, i) => day(i + 1)),
+const extras = {
   restaurants: [{ name: 'Ao 26 Vegan Food Project', note: 'vegetarian, near Chiado' }],
   packing: ['comfortable shoes', 'light jacket'],
   tips: ['Buy a Viva Viagem card for trams'],
-});
+};
+/** What a good model answers, call by call, for a plan of `days` days. */
+const validReplies = (days: number) => [
+  ...Array.from({ length: days }, (_, i) => JSON.stringify(day(i + 1))),
+  JSON.stringify(extras),
+];
 
 /** A model server answering each call with the next of `contents` (a string, or an Error to throw). */
 function fakeModel(contents: (string | Error | { content: string; finish: string })[]) {
@@ -99,47 +107,90 @@ describe('the dates of a plan', () => {
   });
 });
 
-describe('the reply the model writes', () => {
-  it('has exactly one entry per day in its schema, and bounded text', () => {
-    const schema = planReplyJsonSchema(3) as any;
-    expect(schema.properties.days).toMatchObject({ minItems: 3, maxItems: 3 });
-    expect(schema.properties.days.items.properties.morning.maxLength).toBeLessThanOrEqual(100);
-    expect(planMaxTokens(3, 1500)).toBeLessThan(700);
-    expect(planMaxTokens(10, 800)).toBe(800);
+describe('the replies the model writes', () => {
+  it('are one day, or the lists, under schemas with bounded text', () => {
+    expect(DAY_REPLY_JSON_SCHEMA).toMatchObject({
+      required: ['morning', 'afternoon', 'evening'],
+      additionalProperties: false,
+    });
+    const morning = (DAY_REPLY_JSON_SCHEMA as any).properties.morning;
+    expect(morning.maxLength).toBeLessThanOrEqual(100);
+    expect(morning.minLength).toBeGreaterThanOrEqual(10);
+    expect((EXTRAS_REPLY_JSON_SCHEMA as any).properties.restaurants.maxItems).toBe(3);
   });
 
-  it('is valid only with the right number of days, real text, and not one activity all day', () => {
-    expect(parsePlanReply(JSON.stringify(validReply(3)), 3).ok).toBe(true);
-    expect(parsePlanReply(JSON.stringify(validReply(2)), 3)).toMatchObject({ ok: false });
-    expect(parsePlanReply('{"days":[{"morning":"Walk', 3)).toMatchObject({
+  it('make a valid day only with three different real activities, none an earlier day has', () => {
+    const schema = dayReplySchema([]);
+    expect(parseReply(JSON.stringify(day(1)), schema).ok).toBe(true);
+    expect(parseReply('{"morning":"Walk', schema)).toMatchObject({
       ok: false,
       problem: expect.stringContaining('not JSON'),
     });
-    const same = validReply(3);
-    same.days[1] = { morning: 'Beach', afternoon: 'Beach', evening: 'Beach' };
-    expect(parsePlanReply(JSON.stringify(same), 3)).toMatchObject({ ok: false });
-    const blank = validReply(3);
-    blank.days[0]!.evening = '...';
-    expect(parsePlanReply(JSON.stringify(blank), 3)).toMatchObject({ ok: false });
+    const beach = 'A long day on Cascais beach';
+    const same = { morning: beach, afternoon: beach, evening: 'Dinner in Cascais harbour' };
+    expect(parseReply(JSON.stringify(same), schema)).toMatchObject({ ok: false });
+    expect(parseReply(JSON.stringify({ ...day(1), evening: 'Food' }), schema)).toMatchObject({
+      ok: false,
+    });
+    expect(parseReply(JSON.stringify({ ...day(1), evening: '.............' }), schema).ok).toBe(
+      false,
+    );
+    const repeat = parseReply(JSON.stringify(day(2)), dayReplySchema([day(2).afternoon]));
+    expect(repeat).toMatchObject({
+      ok: false,
+      problem: 'afternoon: an earlier day already has this activity',
+    });
   });
 
-  it('is asked for with the facts of the stay in a short prompt', () => {
-    const [system, user] = planMessages(request, planDates('2028-02-27', '2028-03-01'));
+  it('keep one of each restaurant, item and tip, and never the stay as a restaurant', () => {
+    const reply = parseReply(
+      JSON.stringify({
+        restaurants: [
+          { name: 'Luxury Beach Villa', note: 'the stay itself, again' },
+          { name: 'Taberna da Rua', note: 'petiscos' },
+          { name: 'taberna da rua!', note: 'same place' },
+        ],
+        packing: ['Hat', 'hat', 'sun cream'],
+        tips: ['Trams are slow', 'Trams are slow'],
+      }),
+      extrasReplySchema('Luxury Beach Villa'),
+    );
+    expect(reply).toEqual({
+      ok: true,
+      reply: {
+        restaurants: [{ name: 'Taberna da Rua', note: 'petiscos' }],
+        packing: ['Hat', 'sun cream'],
+        tips: ['Trams are slow'],
+      },
+    });
+    const onlyTheStay = parseReply(
+      JSON.stringify({ ...extras, restaurants: [{ name: 'Luxury Beach Villa', note: 'home' }] }),
+      extrasReplySchema('Luxury Beach Villa'),
+    );
+    expect(onlyTheStay).toMatchObject({ ok: false });
+  });
+
+  it('are asked for with the facts of the stay in short prompts, one day at a time', () => {
+    const dates = planDates('2028-02-27', '2028-03-01');
+    const [system, user] = dayMessages(request, dates, 1);
     expect(system?.content).toContain('Lisbon, Portugal');
-    expect(user?.content).toContain('Plan 3 days in Lisbon, Portugal for 4 guests');
-    expect(user?.content).toContain('2028-02-27, 2028-02-28, 2028-02-29');
+    expect(user?.content).toContain('A trip of 3 days in Lisbon, Portugal for 4 guests');
+    expect(user?.content).toContain('2028-02-27 to 2028-02-29');
+    expect(user?.content).toContain('Now day 2 of 3 (2028-02-28), about: history.');
     expect(user?.content).toContain('interests: food, history');
     expect(user?.content).toContain('Amenities: wifi, pool');
     expect(`${system?.content}${user?.content}`.length).toBeLessThan(1200);
+    // Every call opens with the same facts, so the model server reuses its cached prefix.
+    const [, lists] = extrasMessages(request, dates);
+    const facts = (user?.content ?? '').split('\nNow')[0] as string;
+    expect(lists?.content.startsWith(facts)).toBe(true);
   });
 });
 
 describe('a plan', () => {
   it('takes its dates, destination, party and listing from StaySaga and the text from the model', () => {
     const dates = planDates(request.booking.checkIn, request.booking.checkOut);
-    const reply = parsePlanReply(JSON.stringify(validReply(3)), 3);
-    if (!reply.ok) throw new Error(reply.problem);
-    const plan = assemblePlan(request, dates, reply.reply, {
+    const plan = assemblePlan(request, dates, [day(1), day(2), day(3)], extras, {
       model: 'tiny',
       ms: 1,
       attempts: 1,
@@ -152,43 +203,47 @@ describe('a plan', () => {
     expect(plan.packingList).toEqual(['comfortable shoes', 'light jacket']);
   });
 
-  it('is asked for under the JSON schema with capped tokens, and made on the first valid reply', async () => {
-    const { llm, calls } = fakeModel([JSON.stringify(validReply(3))]);
+  it('is asked for day by day under the JSON schemas with capped tokens, then the lists', async () => {
+    const { llm, calls } = fakeModel(validReplies(3));
     const plan = await planTrip(llm, request, { maxTokensCap: 1500 });
-    expect(plan.generatedBy).toMatchObject({ model: 'tiny', attempts: 1, completionTokens: 120 });
-    expect(calls).toHaveLength(1);
+    expect(plan.generatedBy).toMatchObject({ model: 'tiny', attempts: 1, completionTokens: 480 });
+    expect(plan.days.map((d) => d.morning)).toEqual([1, 2, 3].map((n) => day(n).morning));
+    expect(calls).toHaveLength(4);
     expect(calls[0].response_format).toMatchObject({
       type: 'json_schema',
-      json_schema: { name: 'trip_plan', strict: true, schema: planReplyJsonSchema(3) },
+      json_schema: { name: 'trip_plan_day', strict: true, schema: DAY_REPLY_JSON_SCHEMA },
     });
-    expect(calls[0].max_tokens).toBe(planMaxTokens(3, 1500));
+    expect(calls[0].max_tokens).toBe(DAY_MAX_TOKENS);
+    expect(calls[3].response_format.json_schema.name).toBe('trip_plan_lists');
   });
 
-  it('is retried once after a reply that does not validate or was cut short', async () => {
-    const wrong = fakeModel([JSON.stringify(validReply(2)), JSON.stringify(validReply(3))]);
-    expect((await planTrip(wrong.llm, request, { maxTokensCap: 1500 })).generatedBy.attempts).toBe(
-      2,
+  it('retries a part once after a reply that does not validate or was cut short, saying why', async () => {
+    const [first, second, third, lists] = validReplies(3) as [string, string, string, string];
+    // Day 2 copies day 1 at first.
+    const copied = fakeModel([first, first, second, third, lists]);
+    const plan = await planTrip(copied.llm, request, { maxTokensCap: 1500 });
+    expect(plan.generatedBy.attempts).toBe(2);
+    expect(copied.calls).toHaveLength(5);
+    expect(copied.calls[2].messages.at(-1).content).toContain(
+      'an earlier day already has this activity',
     );
-    const cut = fakeModel([
-      { content: JSON.stringify(validReply(3)), finish: 'length' },
-      JSON.stringify(validReply(3)),
-    ]);
+    const cut = fakeModel([{ content: first, finish: 'length' }, first, second, third, lists]);
     expect((await planTrip(cut.llm, request, { maxTokensCap: 1500 })).generatedBy.attempts).toBe(2);
   });
 
-  it('is an error, never a stand-in, when the second reply fails too', async () => {
-    const { llm, calls } = fakeModel(['{"days":[]}', 'not json']);
+  it('is an error, never a stand-in, when a part fails three times', async () => {
+    const { llm, calls } = fakeModel(['{"morning":"x"}', 'not json', '{}']);
     const failure = await planTrip(llm, request, { maxTokensCap: 1500 }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(LlmError);
     expect(failure).toMatchObject({ kind: 'invalid_reply' });
-    expect(calls).toHaveLength(2);
+    expect(calls).toHaveLength(3);
   });
 
   it('is not retried when the model server is down: one call, "unavailable"', async () => {
     const refused = Object.assign(new TypeError('fetch failed'), {
       cause: { code: 'ECONNREFUSED' },
     });
-    const { llm, calls } = fakeModel([refused, JSON.stringify(validReply(3))]);
+    const { llm, calls } = fakeModel([refused, ...validReplies(3)]);
     const failure = await planTrip(llm, request, { maxTokensCap: 1500 }).catch((e: unknown) => e);
     expect(failure).toMatchObject({
       kind: 'unavailable',

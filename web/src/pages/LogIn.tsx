@@ -1,12 +1,12 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { z } from 'zod';
 import { Field } from '../components/Field';
 import { ErrorNote } from '../components/Status';
 import { api, call } from '../lib/api';
-import { ME_KEY } from '../lib/auth';
+import { useOpenSession } from '../lib/auth';
 
 const schema = z.object({
   email: z.email('Enter your email address'),
@@ -14,24 +14,13 @@ const schema = z.object({
 });
 type Values = z.infer<typeof schema>;
 
-/** Where to go after logging in: `?next=` when it is a path of this app, else by role. */
-export function nextPath(next: string | null, role: 'traveler' | 'owner'): string {
-  if (next && next.startsWith('/') && !next.startsWith('//')) return next;
-  return role === 'owner' ? '/owner' : '/';
-}
-
 export default function LogInPage() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const openSession = useOpenSession();
   const form = useForm<Values>({ resolver: zodResolver(schema) });
   const logIn = useMutation({
     mutationFn: (values: Values) => call(api.api.auth.login.$post({ json: values })),
-    onSuccess: async ({ user }) => {
-      queryClient.setQueryData(ME_KEY, user);
-      await queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
-      await navigate(nextPath(params.get('next'), user.role));
-    },
+    onSuccess: openSession,
   });
   const errors = form.formState.errors;
   return (

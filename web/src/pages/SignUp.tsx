@@ -1,13 +1,12 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { z } from 'zod';
 import { Field } from '../components/Field';
 import { ErrorNote } from '../components/Status';
 import { api, call } from '../lib/api';
-import { ME_KEY } from '../lib/auth';
-import { nextPath } from './LogIn';
+import { useOpenSession } from '../lib/auth';
 
 const schema = z.object({
   name: z.string().trim().min(1, 'Enter your name').max(100),
@@ -19,19 +18,14 @@ type Values = z.infer<typeof schema>;
 
 export default function SignUpPage() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const openSession = useOpenSession();
   const form = useForm<Values>({
     resolver: zodResolver(schema),
     defaultValues: { role: params.get('role') === 'owner' ? 'owner' : 'traveler' },
   });
   const signUp = useMutation({
     mutationFn: (values: Values) => call(api.api.auth.signup.$post({ json: values })),
-    onSuccess: async ({ user }) => {
-      queryClient.setQueryData(ME_KEY, user);
-      await queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
-      await navigate(nextPath(params.get('next'), user.role));
-    },
+    onSuccess: openSession,
   });
   const errors = form.formState.errors;
   return (

@@ -49,6 +49,34 @@ function useDecision() {
   });
 }
 
+const DECISION_LABELS: Record<Decision, string> = {
+  approve: 'Approve',
+  reject: 'Reject',
+  cancel: 'Cancel',
+};
+
+/** One decision's button, named for screen readers by the guest and the listing. */
+function DecisionButton(props: {
+  booking: Booking;
+  action: Decision;
+  disabled: boolean;
+  primary?: boolean;
+  onClick: () => void;
+}) {
+  const label = DECISION_LABELS[props.action];
+  return (
+    <button
+      type="button"
+      className={props.primary ? 'button' : 'button secondary'}
+      disabled={props.disabled}
+      onClick={props.onClick}
+      aria-label={`${label} ${props.booking.travelerName} at ${props.booking.propertyName}`}
+    >
+      {label}
+    </button>
+  );
+}
+
 /** The decisions an owner may take on one booking. */
 export function OwnerActions({ booking }: { booking: Booking }) {
   const decision = useDecision();
@@ -56,47 +84,22 @@ export function OwnerActions({ booking }: { booking: Booking }) {
   const sent = decision.isSuccess && decision.variables.id === booking.id;
   const canCancel = booking.status === 'ACCEPTED' && isAhead(booking.checkIn);
   if (booking.status !== 'PENDING' && !canCancel) return null;
+  const common = { booking, disabled: decision.isPending || sent };
+  const approve = () => decision.mutate({ id: booking.id, action: 'approve' });
+  // Reject and cancel ask for a reason first.
+  const ask = (action: Decision) => {
+    decision.reset();
+    setAsking(action);
+  };
   return (
     <>
       {booking.status === 'PENDING' && (
         <>
-          <button
-            type="button"
-            className="button"
-            disabled={decision.isPending || sent}
-            onClick={() => decision.mutate({ id: booking.id, action: 'approve' })}
-            aria-label={`Approve ${booking.travelerName} at ${booking.propertyName}`}
-          >
-            Approve
-          </button>
-          <button
-            type="button"
-            className="button secondary"
-            disabled={decision.isPending || sent}
-            onClick={() => {
-              decision.reset();
-              setAsking('reject');
-            }}
-            aria-label={`Reject ${booking.travelerName} at ${booking.propertyName}`}
-          >
-            Reject
-          </button>
+          <DecisionButton {...common} action="approve" onClick={() => approve()} primary />
+          <DecisionButton {...common} action="reject" onClick={() => ask('reject')} />
         </>
       )}
-      {canCancel && (
-        <button
-          type="button"
-          className="button secondary"
-          disabled={decision.isPending || sent}
-          onClick={() => {
-            decision.reset();
-            setAsking('cancel');
-          }}
-          aria-label={`Cancel ${booking.travelerName} at ${booking.propertyName}`}
-        >
-          Cancel
-        </button>
-      )}
+      {canCancel && <DecisionButton {...common} action="cancel" onClick={() => ask('cancel')} />}
       {sent && (
         <span className="muted small" role="status">
           Sent; updating…
