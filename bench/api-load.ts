@@ -56,8 +56,8 @@ export interface ApiLoadOptions {
   requestTimeoutMs?: number;
 }
 
-const CITIES = ['Lisbon', 'Porto', 'Madrid', 'Barcelona'] as const;
-const COUNTRY: Record<(typeof CITIES)[number], string> = {
+export const CITIES = ['Lisbon', 'Porto', 'Madrid', 'Barcelona'] as const;
+export const COUNTRY: Record<(typeof CITIES)[number], string> = {
   Lisbon: 'Portugal',
   Porto: 'Portugal',
   Madrid: 'Spain',

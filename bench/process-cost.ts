@@ -6,7 +6,7 @@
  * server is its own process.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessCost {
   name: string;
@@ -170,4 +170,116 @@ export function renderCostTable(report: CostReport, bookings?: number): string {
   const totalHwm = report.processes.reduce((sum, p) => sum + p.hwmMiB, 0);
   total.push(totalRss.toFixed(1), totalHwm.toFixed(1));
   return [...header, ...report.processes.map(row), `| ${total.join(' | ')} |`].join('\n');
+}
+
+/** One row of a tree-aware measurement: the named roots and, with `tree`, all their descendants. */
+export interface ProcessGroup {
+  roots: number[];
+  /** Count descendants too (PostgreSQL's backends, a launcher's child); default true. */
+  tree?: boolean;
+}
+
+/** Every process's parent, from one pass over /proc. */
+function parentsNow(): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return parents;
+}
+
+function descendants(roots: number[], parents: Map<number, number>): number[] {
+  const tree = new Set(roots.filter((pid) => parents.has(pid)));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!tree.has(pid) && tree.has(ppid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...tree];
+}
+
+/**
+ * measureProcessCost for groups of process trees (the cluster: two replicas of a kind in one
+ * row, PostgreSQL with its backends). A process that appears during the window counts from its
+ * birth; one that exits between samples loses only its last interval. Peak RSS is the highest
+ * sum of the group's VmRSS at one sample; VmHWM is the sum of its processes' lifetime peaks.
+ */
+export function measureProcessTreeCost(
+  groups: Record<string, ProcessGroup>,
+  intervalMs = 500,
+): { start(): void; stop(): CostReport } {
+  const ticks = new Map<string, Map<number, { first: number; last: number }>>();
+  const peakRss = new Map<string, number>();
+  const hwm = new Map<string, Map<number, number>>();
+  let timer: NodeJS.Timeout | undefined;
+  let startedAt: number | undefined;
+  let first = true;
+
+  const sample = () => {
+    const parents = parentsNow();
+    for (const [name, group] of Object.entries(groups)) {
+      const pids = group.tree === false ? group.roots : descendants(group.roots, parents);
+      const seen = ticks.get(name) ?? new Map<number, { first: number; last: number }>();
+      const peaks = hwm.get(name) ?? new Map<number, number>();
+      let rss = 0;
+      for (const pid of pids) {
+        const t = readCpuTicks(pid);
+        const memory = readMemoryKiB(pid);
+        if (t === undefined || memory === undefined) continue;
+        const known = seen.get(pid);
+        // Present at the start: counted from there; born later: counted from birth.
+        if (known) known.last = t;
+        else seen.set(pid, { first: first ? t : 0, last: t });
+        rss += memory.rss;
+        peaks.set(pid, Math.max(peaks.get(pid) ?? 0, memory.hwm));
+      }
+      ticks.set(name, seen);
+      hwm.set(name, peaks);
+      peakRss.set(name, Math.max(peakRss.get(name) ?? 0, rss));
+    }
+    first = false;
+  };
+
+  return {
+    start() {
+      if (startedAt !== undefined) throw new Error('process cost measurement already started');
+      startedAt = Date.now();
+      sample();
+      timer = setInterval(sample, intervalMs);
+      timer.unref();
+    },
+    stop(): CostReport {
+      if (startedAt === undefined) throw new Error('process cost measurement was not started');
+      clearInterval(timer);
+      sample();
+      const hz = clockTicksPerSecond();
+      const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
+      const processes = Object.entries(groups).map(([name, group]) => {
+        let spent = 0;
+        for (const { first: from, last } of ticks.get(name)?.values() ?? []) spent += last - from;
+        const peaks = [...(hwm.get(name)?.values() ?? [])];
+        return {
+          name,
+          pid: group.roots[0] ?? 0,
+          cpuSeconds: spent / hz,
+          peakRssMiB: mib(peakRss.get(name) ?? 0),
+          hwmMiB: mib(peaks.reduce((a, b) => a + b, 0)),
+          exited: false,
+        };
+      });
+      const totalCpuSeconds =
+        Math.round(processes.reduce((sum, p) => sum + p.cpuSeconds, 0) * 1000) / 1000;
+      return { processes, totalCpuSeconds, wallSeconds: (Date.now() - startedAt) / 1000 };
+    },
+  };
 }

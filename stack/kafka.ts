@@ -48,6 +48,7 @@ import {
   type KafkaRole,
 } from '../kafka/acl-plan.js';
 import type { BookingTopics } from '../kafka/topics.js';
+import { KAFKA_VERSION } from './cluster/versions.js';
 import { cachedInstall, cacheDir, requireTool, run } from './install.js';
 import {
   StackError,
@@ -56,7 +57,8 @@ import {
   type ManagedProcess,
 } from './managed-process.js';
 
-export const KAFKA_VERSION = '4.4.0';
+// The version lives in cluster/versions.ts, with the image the deployment files pin for it.
+export { KAFKA_VERSION };
 /** Bump whenever stack/kafka/pom.xml changes: the jars are cached under this revision. */
 export const KAFKA_JARS_REVISION = 2;
 const KAFKA_DIR = fileURLToPath(new URL('./kafka/', import.meta.url));

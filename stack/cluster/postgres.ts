@@ -1,6 +1,6 @@
 /**
- * PostgreSQL for the local production-like cluster: Debian's `postgresql` package (installed
- * with apt-get when missing), one server per data directory, on 127.0.0.1 only, with password
+ * PostgreSQL for the local production-like cluster: Debian's `postgresql-<major>` package of the
+ * major versions.ts pins (installed with apt-get when missing), one server per data directory, on 127.0.0.1 only, with password
  * (SCRAM) authentication for the one user the caller names.
  *
  * PostgreSQL refuses to run as root, so when we are root the server runs as an unprivileged
@@ -8,15 +8,7 @@
  * hold is the postmaster's own, so a SIGKILL reaches it directly, as a crash would.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { progress, requireTool, run } from '../install.js';
@@ -27,9 +19,10 @@ import {
   type ManagedProcess,
 } from '../managed-process.js';
 import { killNow } from './process-tree.js';
+import { POSTGRES_MAJOR, POSTGRES_VERSION } from './versions.js';
 
 const SERVER_USER = 'staysaga';
-const INSTALL_HINT = 'Install it with: apt-get install postgresql';
+const INSTALL_HINT = `Install it with: apt-get install postgresql-${POSTGRES_MAJOR}`;
 
 export interface PostgresOptions {
   /** Holds the cluster (`pgdata/`), its log and pid file. Created if missing. */
@@ -47,8 +40,10 @@ export interface PostgresServer {
   port: number;
   user: string;
   password: string;
-  /** The major version that runs, e.g. 15 on Debian 12 (`schema/postgresql/v12` needs 12+). */
+  /** The major version that runs: POSTGRES_MAJOR (`schema/postgresql/v12` needs 12+). */
   majorVersion: number;
+  /** The release that runs, e.g. 15.18 (Debian's security updates move it). */
+  version: string;
   /** The current server process; a new one after each restart(). */
   readonly process: ManagedProcess;
   /** SIGKILL, as a crash or an OOM kill would: no shutdown checkpoint, recovery on restart. */
@@ -61,40 +56,58 @@ export interface PostgresServer {
 interface PostgresInstall {
   binDir: string;
   majorVersion: number;
+  /** The release `postgres --version` reports, e.g. 15.18. */
+  version: string;
 }
 
+const PACKAGE = `postgresql-${POSTGRES_MAJOR}`;
+
+/** The one major release versions.ts names, never another one that happens to be installed. */
 function findInstalledPostgres(): PostgresInstall | null {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  const versions = readdirSync(root)
-    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
-    .map(Number)
-    .filter((v) => Number.isInteger(v))
-    .sort((a, b) => b - a);
-  const newest = versions[0];
-  if (newest === undefined) return null;
-  return { binDir: join(root, String(newest), 'bin'), majorVersion: newest };
+  const binDir = join('/usr/lib/postgresql', String(POSTGRES_MAJOR), 'bin');
+  if (!existsSync(join(binDir, 'postgres'))) return null;
+  const reported = execFileSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
+  const version = /\(PostgreSQL\) (\d+(?:\.\d+)?)/.exec(reported)?.[1] ?? '';
+  if (Number(version.split('.')[0]) !== POSTGRES_MAJOR) {
+    throw new StackError(
+      `${binDir}/postgres reports '${reported.trim()}', not ${POSTGRES_MAJOR}.x`,
+    );
+  }
+  return { binDir, majorVersion: POSTGRES_MAJOR, version };
 }
 
-/** Debian's package, newest installed major version first; apt-get only when there is none. */
+let minorNoted = false;
+/** Debian's security updates move the minor release; the deployment files pin one. */
+function noteMinorRelease(install: PostgresInstall): void {
+  if (minorNoted || install.version === POSTGRES_VERSION) return;
+  minorNoted = true;
+  progress(
+    `PostgreSQL ${install.version} is installed; the deployment files pin ${POSTGRES_VERSION} (stack/cluster/versions.ts). \`apt-get install --only-upgrade ${PACKAGE}\` brings Debian's newest ${POSTGRES_MAJOR}.x.`,
+  );
+}
+
+/** Debian's package of the pinned major; apt-get only when it is missing. */
 export async function ensurePostgres(): Promise<PostgresInstall> {
   const installed = findInstalledPostgres();
-  if (installed) return installed;
+  if (installed) {
+    noteMinorRelease(installed);
+    return installed;
+  }
   requireTool('apt-get', 'to install PostgreSQL', INSTALL_HINT);
   if (process.getuid?.() !== 0)
-    throw new StackError(`PostgreSQL is not installed. ${INSTALL_HINT}`);
-  progress('installing PostgreSQL with apt-get (first run only, about a minute)...');
+    throw new StackError(`PostgreSQL ${POSTGRES_MAJOR} is not installed. ${INSTALL_HINT}`);
+  progress(`installing ${PACKAGE} with apt-get (first run only, about a minute)...`);
   preventDefaultCluster();
   const aptEnv = { DEBIAN_FRONTEND: 'noninteractive' };
-  const hint = 'Could not install PostgreSQL: is the Debian mirror reachable?';
+  const hint = `Could not install ${PACKAGE}: is the Debian mirror reachable, and does this release still ship PostgreSQL ${POSTGRES_MAJOR}?`;
   await run('apt-get', ['update', '-q'], { env: aptEnv, failureHint: hint });
-  await run(
-    'apt-get',
-    ['install', '-y', '-q', '-o', 'Dpkg::Options::=--force-confold', 'postgresql'],
-    { env: aptEnv, failureHint: hint },
-  );
+  await run('apt-get', ['install', '-y', '-q', '-o', 'Dpkg::Options::=--force-confold', PACKAGE], {
+    env: aptEnv,
+    failureHint: hint,
+  });
   const fresh = findInstalledPostgres();
-  if (!fresh) throw new StackError(`apt-get installed postgresql but no server binary appeared.`);
+  if (!fresh) throw new StackError(`apt-get installed ${PACKAGE} but no server binary appeared.`);
+  noteMinorRelease(fresh);
   return fresh;
 }
 
@@ -257,6 +270,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     user: options.user,
     password: options.password,
     majorVersion: install.majorVersion,
+    version: install.version,
     get process() {
       return current;
     },

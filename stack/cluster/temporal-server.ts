@@ -12,9 +12,10 @@ import { cpSync, mkdirSync, renameSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cachedInstall, cacheDir, progress, requireTool, run } from '../install.js';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from './versions.js';
 
-export const TEMPORAL_SERVER_VERSION = '1.32.1';
-export const TEMPORAL_UI_VERSION = '2.55.0';
+// The versions live in versions.ts, with the images the deployment files pin for them.
+export { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION };
 const SERVER_MODULE = 'go.temporal.io/server';
 const UI_MODULE = 'github.com/temporalio/ui-server/v2';
 /** Static binaries without symbol tables: about a third smaller, nothing here needs to debug them. */

@@ -320,24 +320,49 @@ describe('docker-compose.yml', () => {
     expect(probe).toContain('isWritablePrimary');
   });
 
-  it('runs Temporal on PostgreSQL and registers exactly the booking search attributes', () => {
+  it('runs Temporal on PostgreSQL, its schemas set up first, and registers exactly the booking search attributes', () => {
     const temporal = services.temporal!;
     expect(environmentOf(temporal)).toMatchObject({
       DB: 'postgres12',
       DB_PORT: '5432',
       POSTGRES_SEEDS: 'postgresql',
       POSTGRES_PWD: '${TEMPORAL_DB_PASSWORD:?set it in .env}',
+      BIND_ON_IP: '0.0.0.0',
     });
-    expect(temporal.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
-    expect(JSON.stringify(temporal.healthcheck?.test)).toContain(
-      'temporal operator cluster health',
-    );
+    expect(temporal.depends_on).toEqual({
+      postgresql: { condition: 'service_healthy' },
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
+    // temporalio/server ships no CLI: the probe is the frontend's port, from inside.
+    expect(JSON.stringify(temporal.healthcheck?.test)).toContain('nc -z 127.0.0.1 7233');
     expect(JSON.stringify(services.postgresql!.healthcheck?.test)).toContain('pg_isready');
+
+    // The schemas, as the cluster sets them up (stack/cluster/temporal-cluster.ts setupSchemas).
+    const schema = services['temporal-schema']!;
+    expect(schema.restart).toBe('no');
+    expect(schema.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(environmentOf(schema)).toMatchObject({
+      SQL_PLUGIN: 'postgres12',
+      SQL_HOST: 'postgresql',
+      SQL_PORT: '5432',
+      SQL_PASSWORD: '${TEMPORAL_DB_PASSWORD:?set it in .env}',
+    });
+    const setup = ([] as string[])
+      .concat(schema.entrypoint ?? [])
+      .join('\n')
+      .replaceAll('$$', '$');
+    expect(setup).toContain('for pair in temporal:temporal temporal_visibility:visibility; do');
+    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema -d "$dir"']) {
+      expect(setup).toContain(`temporal-sql-tool --db "$db" ${step}`);
+    }
+    expect(setup).toContain('schema=/etc/temporal/schema/postgresql/v12');
 
     const oneShot = services['temporal-search-attributes']!;
     expect(oneShot.restart).toBe('no');
     expect(oneShot.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     const script = ([] as string[]).concat(oneShot.entrypoint ?? []).join('\n');
+    // Nothing else creates the namespace since the auto-setup image is gone.
+    expect(script).toContain('temporal operator namespace create');
     expect(script).toContain('temporal operator search-attribute create');
     expect(script).toMatch(/already exists/);
     // The same names and types the workflow code writes (workflows/booking-definitions.ts).
@@ -388,6 +413,7 @@ describe('docker-compose.yml', () => {
     expect(oneShots.map(([name]) => name).sort()).toEqual([
       'kafka-init',
       'ollama-pull',
+      'temporal-schema',
       'temporal-search-attributes',
     ]);
     for (const [name, service] of Object.entries(services)) {
