@@ -8,6 +8,7 @@
  *
  *   npx tsx stack/cluster/try-temporal-cluster.ts [--kill-postgres] [--keep]
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,7 +152,8 @@ async function main(): Promise<void> {
       dataDir: join(dataDir, 'postgres'),
       port: POSTGRES_PORT,
       user: 'temporal',
-      password: 'temporal-try',
+      // Made up per run: a throwaway server, but no password lives in the repo.
+      password: randomBytes(18).toString('base64url'),
     }),
   );
   progress(`PostgreSQL ${pg.majorVersion} at 127.0.0.1:${pg.port}`);
