@@ -117,7 +117,8 @@ export function TripChat({ bookingId }: { bookingId?: string }) {
           Close the assistant
         </button>
       </div>
-      <ol className="chat-turns" aria-live="polite">
+      {/* It scrolls once the answers are long: focusable, so a keyboard can scroll it too. */}
+      <ol className="chat-turns" aria-live="polite" aria-label="Conversation" tabIndex={0}>
         {turns.length === 0 && (
           <li className="muted">Ask about your bookings, or a policy: “Can I cancel?”</li>
         )}
