@@ -91,7 +91,8 @@ export const TripPlan = z.strictObject({
   generatedBy: z.strictObject({
     model: z.string(),
     ms: z.number().int().nonnegative(),
-    attempts: z.number().int().min(1).max(2),
+    // The most tries any part of the plan took (agent/plan.ts PLAN_ATTEMPTS).
+    attempts: z.number().int().min(1).max(3),
     completionTokens: z.number().int().nonnegative().nullable(),
   }),
 });
